@@ -1,0 +1,84 @@
+"""Registry of the book's figures and their deterministic SVG rendering."""
+
+import hashlib
+import importlib
+import io
+import pkgutil
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from vcbook.figures import style  # noqa: E402
+
+LANGUAGES = ("pt", "en")
+SCHEMES = ("light", "dark")
+
+_FIGURES = {}
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def register(name):
+    """Register ``function(lang) -> Figure`` as the figure called ``name``."""
+
+    def decorator(function):
+        if name in _FIGURES and _FIGURES[name] is not function:
+            raise ValueError(f"figure name {name!r} is registered twice")
+        _FIGURES[name] = function
+        return function
+
+    return decorator
+
+
+def _load_all():
+    package = importlib.import_module("vcbook.figures")
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.name.startswith("_") and module.name != "style":
+            importlib.import_module(f"vcbook.figures.{module.name}")
+
+
+def figure_names():
+    """Return the names of all registered figures, sorted."""
+    _load_all()
+    return sorted(_FIGURES)
+
+
+def get_figure(name, lang="pt", scheme="light"):
+    """Draw figure ``name`` and return the matplotlib Figure (call plt.close on it)."""
+    _load_all()
+    if name not in _FIGURES:
+        raise ValueError(f"unknown figure {name!r}; registered figures: {', '.join(sorted(_FIGURES))}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    with plt.rc_context(style.rc_params(scheme)):
+        return _FIGURES[name](lang)
+
+
+def render(name, lang="pt", scheme="light"):
+    """Draw figure ``name`` and return it as SVG bytes, identical on every run."""
+    with plt.rc_context(style.rc_params(scheme)):
+        figure = get_figure(name, lang, scheme)
+        buffer = io.BytesIO()
+        try:
+            figure.savefig(buffer, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(figure)
+    return buffer.getvalue()
+
+
+def source_hash():
+    """Hash of every source file of the vcbook package and of matplotlib's version.
+
+    A figure may use any module of the package, so any change to the package
+    invalidates every cached figure.
+    """
+    digest = hashlib.sha256(matplotlib.__version__.encode())
+    for path in sorted(_PACKAGE_ROOT.rglob("*.py")):
+        digest.update(str(path.relative_to(_PACKAGE_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,107 @@
+"""Execute every code block of every page, in both languages, as rendered.
+
+Python blocks run in fresh globals with their printed output compared to
+the ``expected-output`` block that follows them, if any. The collection
+fails, instead of skipping, when a page holds a fence that would not run.
+"""
+
+import contextlib
+import io
+import os
+import re
+import subprocess
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from pytest_codeblocks import extract_from_buffer
+
+from pages import DOCS, ROOT, fences, markdown_pages, rendered_source
+
+matplotlib.use("Agg")
+
+# Info strings a page may use. Every other one (py, python title=..., sh) is
+# an error: pytest-codeblocks would skip such a block without a word.
+ALLOWED_INFO = {"python", "text", "console"}
+MAKE_COMMAND = re.compile(r"^\$ make (?P<target>[\w-]+)$")
+
+
+def _python_blocks():
+    for page in markdown_pages():
+        for block in extract_from_buffer(io.StringIO(rendered_source(page))):
+            if block.syntax == "python":
+                yield pytest.param(page, block, id=f"{page.relative_to(DOCS)}:{block.lineno}")
+
+
+def _console_blocks():
+    for page in markdown_pages():
+        for lineno, info, body, _ in fences(rendered_source(page)):
+            if info == "console":
+                yield pytest.param(body, id=f"{page.relative_to(DOCS)}:{lineno}")
+
+
+@pytest.mark.parametrize("page", markdown_pages(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_page_fences_all_run(page):
+    text = rendered_source(page)
+    found = fences(text)
+    previous_info = None
+    for lineno, info, body, marker in found:
+        assert info in ALLOWED_INFO, (
+            f"line {lineno}: fence info {info!r} is not one of {sorted(ALLOWED_INFO)}; "
+            "pytest-codeblocks runs only fences whose info is exactly 'python'"
+        )
+        assert "__name__" not in body or info != "python", (
+            f"line {lineno}: an `if __name__ == ...` body never runs in the tests"
+        )
+        assert "--8<--" not in body, f"line {lineno}: a snippet include was not expanded"
+        if marker == "cont":
+            assert info == "python" and previous_info == "python", (
+                f"line {lineno}: a 'cont' block must be Python and follow a Python block"
+            )
+        if marker and marker.startswith("expected-output"):
+            assert previous_info == "python", f"line {lineno}: expected output after a non-Python block"
+        previous_info = info
+
+    python_fences = sum(1 for _, info, _, _ in found if info == "python")
+    continued = sum(1 for _, info, _, marker in found if info == "python" and marker == "cont")
+    blocks = [b for b in extract_from_buffer(io.StringIO(text)) if b.syntax == "python"]
+    assert python_fences == len(blocks) + continued, (
+        f"{python_fences} Python fences but only {len(blocks)} blocks and {continued} "
+        "continuations were collected"
+    )
+    for block in blocks:
+        assert not block.marks, f"line {block.lineno}: pytest marks {block.marks} are not allowed"
+        assert block.importorskip is None, f"line {block.lineno}: importorskip hides a failure"
+
+
+@pytest.mark.parametrize("page, block", list(_python_blocks()))
+def test_python_block_runs(page, block, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    output = io.StringIO()
+    code = compile(block.code, f"{page.relative_to(DOCS)}:{block.lineno}", "exec")
+    try:
+        with contextlib.redirect_stdout(output):
+            exec(code, {"__name__": "__main__"})
+    finally:
+        plt.close("all")
+
+    if block.expected_output is not None:
+        expected, printed = block.expected_output, output.getvalue()
+        if block.expected_output_ignore_whitespace:
+            expected, printed = " ".join(expected.split()), " ".join(printed.split())
+        assert printed == expected
+
+
+@pytest.mark.parametrize("body", list(_console_blocks()))
+def test_console_block_names_make_targets(body):
+    for line in body.splitlines():
+        if not line.startswith("$ "):
+            continue
+        match = MAKE_COMMAND.match(line)
+        assert match, f"console command {line!r} is not a `make TARGET` the tests can check"
+        result = subprocess.run(
+            ["make", "-n", match.group("target")],
+            cwd=ROOT, capture_output=True, text=True,
+            env={**os.environ, "MAKEFLAGS": ""},
+        )
+        assert result.returncode == 0, result.stderr
