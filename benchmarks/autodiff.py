@@ -1,0 +1,106 @@
+"""Time forward plus backward of an MLP in vcbook's Tensor engine and in torch.
+
+The network is 784 -> 128 -> ReLU -> 10 with a cross-entropy loss on a batch
+of 256 random inputs, in float32 in both engines, on the CPU. Both engines
+run side by side in one process: each is warmed up, then timed over
+``--repeats`` runs, and the script prints the medians and their ratio.
+
+Run it with ``python benchmarks/autodiff.py`` (``PYTHONPATH=src`` if vcbook is
+not installed).
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from vcbook.autodiff import Tensor, cross_entropy
+
+BATCH, IN, HIDDEN, OUT = 256, 784, 128, 10
+
+
+def make_data(seed=0):
+    """Return float32 inputs, labels and the two layers' weights and biases."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(BATCH, IN)).astype(np.float32)
+    y = rng.integers(0, OUT, size=BATCH)
+    params = []
+    for fan_in, fan_out in ((IN, HIDDEN), (HIDDEN, OUT)):
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, size=(fan_out, fan_in)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, size=fan_out).astype(np.float32))
+    return x, y, params
+
+
+def step_vcbook(x, y, params):
+    """Run one forward and backward pass with vcbook's Tensor; return the loss."""
+    W1, b1, W2, b2 = params
+    for p in params:
+        p.grad = None
+    hidden = (x @ W1.T + b1).relu()  # (N, 128)
+    loss = cross_entropy(hidden @ W2.T + b2, y)
+    loss.backward()
+    return float(loss.data)
+
+
+def step_torch(x, y, params):
+    """Run one forward and backward pass with torch.autograd; return the loss."""
+    W1, b1, W2, b2 = params
+    for p in params:
+        p.grad = None
+    hidden = torch.relu(x @ W1.T + b1)
+    loss = torch.nn.functional.cross_entropy(hidden @ W2.T + b2, y)
+    loss.backward()
+    return float(loss.detach())
+
+
+def median_seconds(step, args, repeats, warmup):
+    """Return the median wall-clock time of ``step(*args)`` in seconds."""
+    for _ in range(warmup):
+        step(*args)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step(*args)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=200, help="timed runs per engine")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed runs per engine first")
+    args = parser.parse_args()
+
+    x, y, params = make_data()
+    ours = (Tensor(x), y, [Tensor(p, requires_grad=True) for p in params])
+    theirs = (
+        torch.from_numpy(x),
+        torch.from_numpy(y),
+        [torch.tensor(p, requires_grad=True) for p in params],
+    )
+    loss_ours = step_vcbook(*ours)
+    loss_torch = step_torch(*theirs)
+
+    # Interleave the two engines in rounds, so that a slow spell of the
+    # machine affects both.
+    rounds = 5
+    ours_times, torch_times = [], []
+    for _ in range(rounds):
+        ours_times.append(median_seconds(step_vcbook, ours, args.repeats // rounds, args.warmup))
+        torch_times.append(median_seconds(step_torch, theirs, args.repeats // rounds, args.warmup))
+    t_ours = statistics.median(ours_times)
+    t_torch = statistics.median(torch_times)
+
+    print(f"MLP {IN} -> {HIDDEN} -> ReLU -> {OUT}, batch {BATCH}, float32, CPU")
+    print(f"torch threads: {torch.get_num_threads()}, numpy {np.__version__}, torch {torch.__version__}")
+    print(f"loss: vcbook {loss_ours:.6f}, torch {loss_torch:.6f}")
+    print(f"vcbook Tensor: {t_ours * 1e3:.3f} ms per forward + backward (median)")
+    print(f"torch.autograd: {t_torch * 1e3:.3f} ms per forward + backward (median)")
+    print(f"ratio vcbook / torch: {t_ours / t_torch:.2f}")
+
+
+if __name__ == "__main__":
+    main()
