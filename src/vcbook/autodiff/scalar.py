@@ -70,14 +70,17 @@ class Scalar:
         d_base = other * self.data ** (other - 1) if other != 0 else 0.0
         return Scalar(self.data**other, (self,), f"**{other:g}", (d_base,))
 
-    def __neg__(self):
-        return self * -1.0
-
     def __sub__(self, other):
-        return self + (-_lift(other))
+        other = _lift(other)
+        return Scalar(self.data - other.data, (self, other), "-", (1.0, -1.0))
 
     def __truediv__(self, other):
-        return self * _lift(other) ** -1
+        other = _lift(other)
+        out = self.data / other.data
+        return Scalar(out, (self, other), "/", (1.0 / other.data, -out / other.data))
+
+    def __neg__(self):
+        return Scalar(-self.data, (self,), "neg", (-1.0,))
 
     # Reflected operations, for a plain number on the left: 2 * x, 1 - x.
     def __radd__(self, other):
