@@ -26,6 +26,8 @@ def _minus_abs(r):
     # -|r| with the derivative of the branch r >= 0 at r = 0, where
     # torch's abs() has derivative 0 and would zero the gradient there.
     return torch.where(r >= 0, -r, r)
+
+
 # --8<-- [end:imports]
 
 # --8<-- [start:normalize]
