@@ -107,7 +107,7 @@ def _check_layers(layers):
     for index, layer in enumerate(layers):
         if not isinstance(layer, (Linear, ReLU)):
             raise TypeError(
-                f"layers[{index}] must be a Linear or a ReLU layer, got {type(layer).__name__}"
+                f"layers[{index}] must be a Linear or a ReLU layer, got {type(layer).__qualname__}"
             )
 
 

@@ -124,7 +124,7 @@ def _array_output(value):
 
 def _check_inputs(f, x, eps):
     if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__} {f!r}")
+        raise TypeError(f"f must be callable, got {type(f).__qualname__} {f!r}")
     x = as_array(x, "x")
     check_finite(x, "x")
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:

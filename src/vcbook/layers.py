@@ -173,7 +173,7 @@ def _make_generator(seed, generator):
     if generator is not None:
         if not isinstance(generator, np.random.Generator):
             raise TypeError(
-                f"generator must be a numpy.random.Generator, got {type(generator).__name__}; "
+                f"generator must be a numpy.random.Generator, got {type(generator).__qualname__}; "
                 "create one with np.random.default_rng(seed)"
             )
         return generator
@@ -182,7 +182,7 @@ def _make_generator(seed, generator):
 
 def _check_index(value, size, name, size_name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be an int, got {type(value).__qualname__} {value!r}")
     if not 0 <= value < size:
         raise ValueError(f"{name} must be in range({size}) ({size_name}), got {value}")
     return int(value)

@@ -37,7 +37,7 @@ class Scalar:
     def __init__(self, data, parents=(), op="", local_grads=(), label=""):
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(
-                f"data must be a real number, got {type(data).__name__} {data!r}"
+                f"data must be a real number, got {type(data).__qualname__} {data!r}"
             )
         self.data = float(data)
         self.grad = 0.0
@@ -136,7 +136,7 @@ def _lift(value):
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"operand must be a Scalar or a real number, got {type(value).__name__} {value!r}"
+            f"operand must be a Scalar or a real number, got {type(value).__qualname__} {value!r}"
         )
     return Scalar(value)
 

@@ -132,7 +132,7 @@ class Tensor:
     def __pow__(self, exponent):
         if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
             raise TypeError(
-                f"exponent must be a real number, got {type(exponent).__name__} "
+                f"exponent must be a real number, got {type(exponent).__qualname__} "
                 f"{exponent!r}; write exp(log(a) * b) for a tensor exponent"
             )
         return Tensor._result(
@@ -335,7 +335,7 @@ def _as_float_array(data):
     if isinstance(data, Tensor):
         raise TypeError("data is already a Tensor; pass tensor.data to copy its values")
     if isinstance(data, (str, bytes)) or data is None:
-        raise TypeError(f"data must be an array-like of numbers, got {type(data).__name__} {data!r}")
+        raise TypeError(f"data must be an array-like of numbers, got {type(data).__qualname__} {data!r}")
     array = np.asarray(data)
     if np.issubdtype(array.dtype, np.floating):
         return array
@@ -391,7 +391,7 @@ def _matmul_backward(g, a, b):
 
 def _check_cross_entropy(logits, target):
     if not isinstance(logits, Tensor):
-        raise TypeError(f"logits must be a Tensor, got {type(logits).__name__}")
+        raise TypeError(f"logits must be a Tensor, got {type(logits).__qualname__}")
     if logits.ndim != 2:
         raise ValueError(
             f"logits must have shape (N, C), got {logits.shape}; use reshape(1, -1) "
