@@ -1,7 +1,8 @@
 """Time forward plus backward of an MLP in vcbook's Tensor engine and in torch.
 
 The network is 784 -> 128 -> ReLU -> 10 with a cross-entropy loss on a batch
-of 256 random inputs, in float32 in both engines, on the CPU. Both engines
+of 256 random inputs, in the same dtype in both engines (float32 unless
+``--dtype float64``), on the CPU. Both engines
 run side by side in one process: each is warmed up, then timed over
 ``--repeats`` runs, and the script prints the medians and their ratio.
 
@@ -21,16 +22,16 @@ from vcbook.autodiff import Tensor, cross_entropy
 BATCH, IN, HIDDEN, OUT = 256, 784, 128, 10
 
 
-def make_data(seed=0):
-    """Return float32 inputs, labels and the two layers' weights and biases."""
+def make_data(dtype, seed=0):
+    """Return inputs, labels and the two layers' weights and biases, in ``dtype``."""
     rng = np.random.default_rng(seed)
-    x = rng.normal(size=(BATCH, IN)).astype(np.float32)
+    x = rng.normal(size=(BATCH, IN)).astype(dtype)
     y = rng.integers(0, OUT, size=BATCH)
     params = []
     for fan_in, fan_out in ((IN, HIDDEN), (HIDDEN, OUT)):
         bound = 1 / np.sqrt(fan_in)
-        params.append(rng.uniform(-bound, bound, size=(fan_out, fan_in)).astype(np.float32))
-        params.append(rng.uniform(-bound, bound, size=fan_out).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, size=(fan_out, fan_in)).astype(dtype))
+        params.append(rng.uniform(-bound, bound, size=fan_out).astype(dtype))
     return x, y, params
 
 
@@ -72,9 +73,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200, help="timed runs per engine")
     parser.add_argument("--warmup", type=int, default=20, help="untimed runs per engine first")
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32",
+                        help="floating-point type of both engines")
     args = parser.parse_args()
 
-    x, y, params = make_data()
+    x, y, params = make_data(np.dtype(args.dtype))
     ours = (Tensor(x), y, [Tensor(p, requires_grad=True) for p in params])
     theirs = (
         torch.from_numpy(x),
@@ -94,7 +97,7 @@ def main():
     t_ours = statistics.median(ours_times)
     t_torch = statistics.median(torch_times)
 
-    print(f"MLP {IN} -> {HIDDEN} -> ReLU -> {OUT}, batch {BATCH}, float32, CPU")
+    print(f"MLP {IN} -> {HIDDEN} -> ReLU -> {OUT}, batch {BATCH}, {args.dtype}, CPU")
     print(f"torch threads: {torch.get_num_threads()}, numpy {np.__version__}, torch {torch.__version__}")
     print(f"loss: vcbook {loss_ours:.6f}, torch {loss_torch:.6f}")
     print(f"vcbook Tensor: {t_ours * 1e3:.3f} ms per forward + backward (median)")

@@ -547,3 +547,11 @@ def test_cross_entropy_float_target_raises():
     message = "target must contain integer class labels, got NumPy dtype float64"
     with pytest.raises(TypeError, match=re.escape(message)):
         cross_entropy(Tensor(np.zeros((2, 4))), [0.0, 1.0])
+
+
+def test_tensor_matmul_constant_operand_gets_no_grad():
+    x = Tensor(np.ones((2, 3)))
+    W = Tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
+    (x @ W.T).sum().backward()
+    assert x.grad is None
+    assert W.grad.tolist() == [[2.0, 2.0, 2.0]] * 4

@@ -165,7 +165,7 @@ class Tensor:
         _check_matmul(self.shape, other.shape)
         return Tensor._result(
             self.data @ other.data, (self, other), "@",
-            lambda g: _matmul_backward(g, self.data, other.data),
+            lambda g: _matmul_backward(g, self, other),
         )
 
     def __rmatmul__(self, other):
@@ -378,14 +378,21 @@ def _check_matmul(a_shape, b_shape):
         ) from None
 
 
-def _matmul_backward(g, a, b):
+def _matmul_backward(g, left, right):
     # Promote 1-D operands to matrices as np.matmul does, then apply
     # dL/dA = G B^T and dL/dB = A^T G and sum over broadcast batch dimensions.
+    # A product is skipped for an operand that does not require grad: for the
+    # input batch of a network, it would cost as much as the forward product.
+    a, b = left.data, right.data
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
-    g2 = g.reshape(np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) + (a2.shape[-2], b2.shape[-1]))
-    grad_a = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-    grad_b = _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+    grad_a = grad_b = None
+    if left.requires_grad:
+        grad_a = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+    if right.requires_grad:
+        grad_b = _unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
     return grad_a, grad_b
 
 
