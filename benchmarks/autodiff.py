@@ -98,7 +98,10 @@ def main():
     t_torch = statistics.median(torch_times)
 
     print(f"MLP {IN} -> {HIDDEN} -> ReLU -> {OUT}, batch {BATCH}, {args.dtype}, CPU")
-    print(f"torch threads: {torch.get_num_threads()}, numpy {np.__version__}, torch {torch.__version__}")
+    print(
+        f"torch threads: {torch.get_num_threads()}, numpy {np.__version__}, "
+        f"torch {torch.__version__}"
+    )
     print(f"loss: vcbook {loss_ours:.6f}, torch {loss_torch:.6f}")
     print(f"vcbook Tensor: {t_ours * 1e3:.3f} ms per forward + backward (median)")
     print(f"torch.autograd: {t_torch * 1e3:.3f} ms per forward + backward (median)")

@@ -555,3 +555,52 @@ def test_tensor_matmul_constant_operand_gets_no_grad():
     (x @ W.T).sum().backward()
     assert x.grad is None
     assert W.grad.tolist() == [[2.0, 2.0, 2.0]] * 4
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_UNARY))
+def test_scalar_unary_matches_differences(name):
+    ours_fn, _, _ = SCALAR_UNARY[name]
+    for value in (0.4, 1.3, 2.2):
+        x = Scalar(value)
+        ours_fn(x).backward()
+        expected = numerical_grad(lambda v: ours_fn(Scalar(float(v[0]))).data, [value])
+        assert math.isclose(x.grad, expected[0], rel_tol=FD_RTOL, abs_tol=FD_ATOL)
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_BINARY))
+def test_scalar_binary_matches_differences(name):
+    op = SCALAR_BINARY[name]
+    x, y = Scalar(1.7), Scalar(0.6)
+    op(x, y).backward()
+    expected = numerical_grad(lambda v: op(Scalar(v[0]), Scalar(v[1])).data, [1.7, 0.6])
+    np.testing.assert_allclose([x.grad, y.grad], expected, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+TENSOR_DIFFERENCE_CASES = {
+    **{f"unary_{name}": (fn, (3, 4)) for name, (fn, _) in TENSOR_UNARY.items()},
+    **{
+        f"binary_{name}": (lambda v, op=op: op(v, Tensor(np.linspace(0.5, 2.0, 4))), (3, 4))
+        for name, op in TENSOR_BINARY.items()
+    },
+    "matmul": (lambda v: v @ Tensor(np.linspace(-1.0, 1.0, 12).reshape(4, 3)), (2, 4)),
+    "rmatmul": (lambda v: np.linspace(-1.0, 1.0, 6).reshape(3, 2) @ v, (2, 4)),
+    "sum_axis": (lambda v: v.sum(axis=0, keepdims=True) * v, (3, 4)),
+    "mean_axis": (lambda v: v.mean(axis=1) ** 2, (3, 4)),
+    "reshape": (lambda v: v.reshape(4, 3) * np.arange(12.0).reshape(4, 3), (3, 4)),
+    "transpose": (lambda v: v.T * np.arange(12.0).reshape(4, 3), (3, 4)),
+    "cross_entropy": (lambda v: cross_entropy(v, [0, 3, 1]), (3, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TENSOR_DIFFERENCE_CASES))
+def test_tensor_op_matches_differences(name):
+    fn, shape = TENSOR_DIFFERENCE_CASES[name]
+    a, weights = random_pair(13, shape, fn(Tensor(np.ones(shape))).shape)
+
+    def loss(v):
+        return (fn(v) * weights).sum()
+
+    x = Tensor(a, requires_grad=True)
+    loss(x).backward()
+    expected = numerical_grad(lambda v: float(loss(Tensor(v)).data), a)
+    np.testing.assert_allclose(x.grad, expected, rtol=FD_RTOL, atol=FD_ATOL)

@@ -20,7 +20,7 @@ from vcbook.layers import Linear, ReLU
 
 # --8<-- [start:forward_activations]
 def forward_activations(layers, x):
-    r"""Return the activations :math:`[\mathbf{a}_0 = \mathbf{x}, \mathbf{a}_1, \ldots, \mathbf{a}_L]`.
+    r"""Return the activations :math:`\mathbf{a}_0 = \mathbf{x}, \ldots, \mathbf{a}_L`.
 
     Training keeps all of them, because the gradient of layer l needs its
     input :math:`\mathbf{a}_{l-1}` (Eq. (2.41)).
@@ -60,23 +60,26 @@ def jacobian_chain_gradients(layers, x, dL_daL):
         If ``layers`` is empty or a shape does not match.
     """
     activations = forward_activations(layers, x)
-    v = _check_output_grad(dL_daL, activations[-1].shape)  # the row vector of Eq. (2.40)
+    # v is the row vector of Eq. (2.40), the gradient times J_L ... J_{l+1}.
+    v = _check_output_grad(dL_daL, activations[-1].shape)
     gradients = []
     for layer, a_prev in zip(reversed(layers), reversed(activations[:-1])):
         if isinstance(layer, Linear):
             # Entry ij of Eq. (2.41): (v delta_i^T) a_j^{l-1} = v_i a_j^{l-1}.
-            rows, inputs = v.reshape(-1, layer.out_features), a_prev.reshape(-1, layer.in_features)
+            rows = v.reshape(-1, layer.out_features)  # (N, out), also for one sample
+            inputs = a_prev.reshape(-1, layer.in_features)  # (N, in)
             dL_db = rows.sum(axis=0) if layer.b is not None else None
             gradients.append((rows.T @ inputs, dL_db))
         J = layer.jacobian(a_prev)  # (out, in), or (N, out, in) for a batch
-        v = v @ J if v.ndim == 1 else np.einsum("ki,kij->kj", v, J)  # one more J from the left
+        # One more Jacobian in the product, on the right of v.
+        v = v @ J if v.ndim == 1 else np.einsum("ki,kij->kj", v, J)
     return gradients[::-1]
 # --8<-- [end:jacobian_chain]
 
 
 # --8<-- [start:weight_entry]
 def weight_gradient_entry(layers, x, dL_daL, layer, i, j):
-    r"""Return :math:`\partial\mathcal{L}/\partial w^l_{ij}` of one sample, literally Eq. (2.41).
+    r"""Return :math:`\partial\mathcal{L}/\partial w^l_{ij}` for one sample, Eq. (2.41).
 
     ``layer`` is the position l - 1 of a Linear layer in ``layers``. The
     Jacobians :math:`J_L \cdots J_{l+1}` are multiplied as matrices, then the
@@ -85,9 +88,13 @@ def weight_gradient_entry(layers, x, dL_daL, layer, i, j):
     """
     activations = forward_activations(layers, x)
     if activations[0].ndim != 1:
-        raise ValueError(f"x must be one sample of shape (m,), got shape {activations[0].shape}")
+        raise ValueError(
+            f"x must be one sample of shape (m,), got shape {activations[0].shape}"
+        )
     if not isinstance(layers[layer], Linear):
-        raise ValueError(f"layers[{layer}] must be a Linear layer, got {layers[layer]!r}")
+        raise ValueError(
+            f"layers[{layer}] must be a Linear layer, got {layers[layer]!r}"
+        )
     product = np.eye(activations[-1].size)
     for k in range(len(layers) - 1, layer, -1):  # J_L J_{L-1} ... J_{l+1}
         product = product @ layers[k].jacobian(activations[k])
@@ -100,14 +107,16 @@ def weight_gradient_entry(layers, x, dL_daL, layer, i, j):
 
 # --8<-- [start:helpers]
 def _check_layers(layers):
-    if isinstance(layers, (Linear, ReLU)) or not hasattr(layers, "__len__") or not len(layers):
+    is_sequence = hasattr(layers, "__len__") and not isinstance(layers, (Linear, ReLU))
+    if not is_sequence or not len(layers):
         raise ValueError(
             f"layers must be a non-empty list of Linear and ReLU layers, got {layers!r}"
         )
     for index, layer in enumerate(layers):
         if not isinstance(layer, (Linear, ReLU)):
             raise TypeError(
-                f"layers[{index}] must be a Linear or a ReLU layer, got {type(layer).__qualname__}"
+                f"layers[{index}] must be a Linear or a ReLU layer, "
+                f"got {type(layer).__qualname__}"
             )
 
 
@@ -115,7 +124,8 @@ def _check_output_grad(dL_daL, shape):
     grad = as_array(dL_daL, "dL_daL")
     if grad.shape != shape:
         raise ValueError(
-            f"dL_daL has shape {grad.shape} but the network's output has shape {shape}; "
+            f"dL_daL has shape {grad.shape} but the network's output has shape "
+            f"{shape}; "
             "pass the gradient of the loss with respect to the last activation"
         )
     return grad

@@ -128,6 +128,8 @@ def _check_inputs(f, x, eps):
     x = as_array(x, "x")
     check_finite(x, "x")
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}; the usual step is 1e-6")
+        raise ValueError(
+            f"eps must be a positive number, got {eps!r}; the usual step is 1e-6"
+        )
     return x, float(eps)
 # --8<-- [end:helpers]

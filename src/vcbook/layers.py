@@ -52,7 +52,9 @@ class Linear:
     ``torch.nn.Linear`` uses (its Kaiming-uniform with a = sqrt(5)).
     """
 
-    def __init__(self, in_features, out_features, bias=True, *, seed=None, generator=None):
+    def __init__(
+        self, in_features, out_features, bias=True, *, seed=None, generator=None
+    ):
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")
         rng = _make_generator(seed, generator)
@@ -68,7 +70,7 @@ class Linear:
         )
 
     def forward(self, x):
-        r"""Return :math:`\mathbf{x}W^T + \mathbf{b}` and store ``x`` for ``backward``."""
+        r"""Compute :math:`\mathbf{x}W^T + \mathbf{b}`, storing ``x`` for backward()."""
         self.x = self._check_input(x)
         out = self.x @ self.W.T  # (N, out)
         return out + self.b if self.b is not None else out
@@ -107,8 +109,7 @@ class Linear:
         dL/dW = gᵀ x (Eq. (2.36) summed over the batch: entry ij is
         :math:`\sum_k g_{ki} x_{kj}`) and dL/db = the sum of g over the batch.
         """
-        if self.x is None:
-            raise ValueError("backward() needs a forward() call first, to store the input x")
+        _check_forward_done(self.x)
         g = _check_grad(dL_dout, self.x.shape[:-1] + (self.out_features,), "dL_dout")
         rows = g.reshape(-1, self.out_features)  # (N, out), also for one sample
         self.dL_dW = rows.T @ self.x.reshape(-1, self.in_features)  # (out, in)
@@ -159,8 +160,7 @@ class ReLU:
 
     def backward(self, dL_dout):
         """Return dL/dx = dL/d(output) * (x > 0), given dL/d(output)."""
-        if self.x is None:
-            raise ValueError("backward() needs a forward() call first, to store the input x")
+        _check_forward_done(self.x)
         g = _check_grad(dL_dout, self.x.shape, "dL_dout")
         return g * (self.x > 0)
 # --8<-- [end:relu]
@@ -173,8 +173,9 @@ def _make_generator(seed, generator):
     if generator is not None:
         if not isinstance(generator, np.random.Generator):
             raise TypeError(
-                f"generator must be a numpy.random.Generator, got {type(generator).__qualname__}; "
-                "create one with np.random.default_rng(seed)"
+                "generator must be a numpy.random.Generator, got "
+                f"{type(generator).__qualname__}; create one with "
+                "np.random.default_rng(seed)"
             )
         return generator
     return np.random.default_rng(seed)
@@ -182,7 +183,8 @@ def _make_generator(seed, generator):
 
 def _check_index(value, size, name, size_name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__qualname__} {value!r}")
+        kind = type(value).__qualname__
+        raise TypeError(f"{name} must be an int, got {kind} {value!r}")
     if not 0 <= value < size:
         raise ValueError(f"{name} must be in range({size}) ({size_name}), got {value}")
     return int(value)
@@ -191,8 +193,17 @@ def _check_index(value, size, name, size_name):
 def _check_features(x):
     x = as_array(x, "x")
     if x.ndim not in (1, 2) or x.size == 0:
-        raise ValueError(f"x must have shape (N, m) or (m,) and not be empty, got {x.shape}")
+        raise ValueError(
+            f"x must have shape (N, m) or (m,) and not be empty, got {x.shape}"
+        )
     return x
+
+
+def _check_forward_done(x):
+    if x is None:
+        raise ValueError(
+            "backward() needs a forward() call first, to store the input x"
+        )
 
 
 def _check_grad(grad, shape, name):

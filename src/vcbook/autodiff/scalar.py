@@ -117,7 +117,8 @@ class Scalar:
 
     def relu(self):
         positive = self.data > 0
-        return Scalar(self.data if positive else 0.0, (self,), "relu", (float(positive),))
+        out = self.data if positive else 0.0
+        return Scalar(out, (self,), "relu", (float(positive),))
 
     def backward(self):
         """Add d(self)/d(node) to ``node.grad`` for every node of the graph."""
@@ -136,7 +137,8 @@ def _lift(value):
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"operand must be a Scalar or a real number, got {type(value).__qualname__} {value!r}"
+            "operand must be a Scalar or a real number, "
+            f"got {type(value).__qualname__} {value!r}"
         )
     return Scalar(value)
 

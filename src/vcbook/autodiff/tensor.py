@@ -328,14 +328,17 @@ def cross_entropy(logits, target):
         grad *= g / count
         return (grad,)
 
-    return Tensor._result(np.asarray(loss, dtype=logits.dtype), (logits,), "cross_entropy", backward)
+    loss = np.asarray(loss, dtype=logits.dtype)
+    return Tensor._result(loss, (logits,), "cross_entropy", backward)
 
 
 def _as_float_array(data):
     if isinstance(data, Tensor):
         raise TypeError("data is already a Tensor; pass tensor.data to copy its values")
     if isinstance(data, (str, bytes)) or data is None:
-        raise TypeError(f"data must be an array-like of numbers, got {type(data).__qualname__} {data!r}")
+        raise TypeError(
+            f"data must be an array-like of numbers, got {type(data).__qualname__} {data!r}"
+        )
     array = np.asarray(data)
     if np.issubdtype(array.dtype, np.floating):
         return array
@@ -352,7 +355,9 @@ def _unbroadcast(grad, shape):
     if grad.shape == shape:
         return grad
     grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
-    stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+    stretched = tuple(
+        axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1
+    )
     return grad.sum(axis=stretched, keepdims=True) if stretched else grad
 
 

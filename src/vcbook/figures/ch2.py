@@ -21,14 +21,14 @@ TEXT = {
         "backward": r"backward: $da_4/d(\mathrm{nó})$",
         "local": "derivada local",
         "function": r"$f(x) = (x - 5)^2 + 8$",
-        "tangent": r"tangente em $x = {x:g}$: $df/dx = {slope:g}$",
+        "tangent": r"tangente em $x$ = {x}: $df/dx$ = {slope}",
     },
     "en": {
         "forward": "forward: value of each node",
         "backward": r"backward: $da_4/d(\mathrm{node})$",
         "local": "local derivative",
         "function": r"$f(x) = (x - 5)^2 + 8$",
-        "tangent": r"tangent at $x = {x:g}$: $df/dx = {slope:g}$",
+        "tangent": r"tangent at $x$ = {x}: $df/dx$ = {slope}",
     },
 }
 
@@ -87,12 +87,53 @@ def graph_layout(output, source):
     return order, positions
 
 
-def _number(value):
-    return f"{value:g}".replace("-", "\u2212")  # a typographic minus sign
+def format_number(value, lang):
+    """Format ``value`` with a typographic minus sign and, in Portuguese, a decimal comma."""
+    text = f"{value:g}".replace("-", "\u2212")
+    return text.replace(".", ",") if lang == "pt" else text
 
 
 def _math_label(label):
     return f"${label[0]}_{label[1:]}$" if len(label) > 1 else f"${label}$"
+
+
+NODE_WIDTH, NODE_HEIGHT = 0.72, 0.36  # in layout units: one column is 1 wide
+
+
+def _draw_node(ax, node, position, lang):
+    """Draw one node: a box with its name and value, and its gradient below it."""
+    x, y = position
+    box = FancyBboxPatch(
+        (x - NODE_WIDTH / 2, y - NODE_HEIGHT / 2), NODE_WIDTH, NODE_HEIGHT,
+        boxstyle="round,pad=0.02,rounding_size=0.08",
+        facecolor="none", edgecolor=palette()[0], linewidth=1.4,
+    )
+    name = _math_label(node.label) if node.label else node.op
+    value = format_number(node.data, lang)
+    grad = format_number(node.grad, lang)
+    return [
+        ax.add_patch(box),
+        ax.text(x, y, f"{name} = {value}", ha="center", va="center",
+                color=text_color(), fontsize=8.5),
+        ax.text(x, y - NODE_HEIGHT / 2 - 0.1, grad, ha="center", va="top",
+                color=palette()[1], fontsize=8.5, fontweight="bold"),
+    ]
+
+
+def _draw_edge(ax, parent_position, child_position, local, lang):
+    """Draw the arrow from a parent to its child; label it if both are on one row."""
+    (px, py), (x, y) = parent_position, child_position
+    same_row = py == y
+    start = (px + NODE_WIDTH / 2, py) if same_row else (px + 0.25, py - NODE_HEIGHT / 2)
+    end = (x - NODE_WIDTH / 2, y) if same_row else (x - 0.1, y + NODE_HEIGHT / 2)
+    style = {"arrowstyle": "-|>", "color": palette()[0], "linewidth": 1.0,
+             "shrinkA": 0, "shrinkB": 0}
+    artists = [ax.annotate("", xy=end, xytext=start, arrowprops=style)]
+    if same_row:
+        artists.append(ax.text((px + x) / 2, y + 0.07, format_number(local, lang),
+                               ha="center", va="bottom", color=text_color(),
+                               fontsize=7, alpha=0.8))
+    return artists
 
 
 def plot_graph(ax, output, source, *, lang):
@@ -104,44 +145,22 @@ def plot_graph(ax, output, source, *, lang):
     """
     text = TEXT[lang]
     order, positions = graph_layout(output, source)
-    forward, backward = palette()[0], palette()[1]
-    ink = text_color()
     artists = []
-    width, height = 0.72, 0.36
     for node in order:
-        x, y = positions[id(node)]
-        box = FancyBboxPatch(
-            (x - width / 2, y - height / 2), width, height,
-            boxstyle="round,pad=0.02,rounding_size=0.08",
-            facecolor="none", edgecolor=forward, linewidth=1.4,
-        )
-        artists.append(ax.add_patch(box))
-        name = _math_label(node.label) if node.label else node.op
-        artists.append(ax.text(x, y, f"{name} = {_number(node.data)}", ha="center", va="center",
-                               color=ink, fontsize=8.5))
-        artists.append(ax.text(x, y - height / 2 - 0.1, _number(node.grad), ha="center",
-                               va="top", color=backward, fontsize=8.5, fontweight="bold"))
+        artists += _draw_node(ax, node, positions[id(node)], lang)
         for parent, local in zip(node.parents, node.local_grads):
-            px, py = positions[id(parent)]
-            start = (px + width / 2, py) if py == y else (px + 0.25, py - height / 2)
-            end = (x - width / 2, y) if py == y else (x - 0.1, y + height / 2)
-            arrow = ax.annotate("", xy=end, xytext=start, arrowprops={
-                "arrowstyle": "-|>", "color": forward, "linewidth": 1.0,
-                "shrinkA": 0, "shrinkB": 0,
-            })
-            artists.append(arrow)
-            if py == y:
-                artists.append(ax.text((px + x) / 2, y + 0.07, _number(local), ha="center",
-                                       va="bottom", color=ink, fontsize=7, alpha=0.8))
-    columns = [p[0] for p in positions.values()]
-    rows = [p[1] for p in positions.values()]
+            artists += _draw_edge(ax, positions[id(parent)], positions[id(node)], local, lang)
+
+    columns = [column for column, _ in positions.values()]
+    rows = [row for _, row in positions.values()]
     ax.set_xlim(min(columns) - 0.5, max(columns) + 0.5)
     ax.set_ylim(min(rows) - 0.6, max(rows) + 0.4)
     ax.axis("off")
     legend = [
-        plt.Line2D([], [], color=forward, linewidth=1.4, label=text["forward"]),
-        plt.Line2D([], [], color=backward, marker="s", linestyle="none", label=text["backward"]),
-        plt.Line2D([], [], color=ink, alpha=0.8, marker="$1$", linestyle="none",
+        plt.Line2D([], [], color=palette()[0], linewidth=1.4, label=text["forward"]),
+        plt.Line2D([], [], color=palette()[1], marker="s", linestyle="none",
+                   label=text["backward"]),
+        plt.Line2D([], [], color=text_color(), alpha=0.8, marker="$1$", linestyle="none",
                    label=text["local"]),
     ]
     artists.append(ax.legend(handles=legend, loc="upper left", ncols=3, frameon=False,
@@ -185,7 +204,8 @@ def plot_tangents(ax, points, slopes, *, lang):
         span = np.linspace(point - 1.6, point + 1.6, 2)
         value = f_eq_2_3(point)
         artists += ax.plot(span, value + slope * (span - point), color=color, linewidth=1.4,
-                           label=text["tangent"].format(x=point, slope=slope))
+                           label=text["tangent"].format(
+                               x=format_number(point, lang), slope=format_number(slope, lang)))
         artists += ax.plot([point], [value], "o", color=color)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)$")
