@@ -15,6 +15,8 @@ import numpy as np
 
 from vcbook._validation import as_array
 from vcbook.layers import Linear, ReLU
+
+
 # --8<-- [end:imports]
 
 
@@ -30,6 +32,8 @@ def forward_activations(layers, x):
     for layer in layers:
         activations.append(layer.forward(activations[-1]))
     return activations
+
+
 # --8<-- [end:forward_activations]
 
 
@@ -74,6 +78,8 @@ def jacobian_chain_gradients(layers, x, dL_daL):
         # One more Jacobian in the product, on the right of v.
         v = v @ J if v.ndim == 1 else np.einsum("ki,kij->kj", v, J)
     return gradients[::-1]
+
+
 # --8<-- [end:jacobian_chain]
 
 
@@ -102,6 +108,8 @@ def weight_gradient_entry(layers, x, dL_daL, layer, i, j):
     delta_i = np.zeros(layers[layer].out_features)
     delta_i[i] = 1.0
     return float(row @ delta_i * activations[layer][j])
+
+
 # --8<-- [end:weight_entry]
 
 
@@ -129,4 +137,6 @@ def _check_output_grad(dL_daL, shape):
             "pass the gradient of the loss with respect to the last activation"
         )
     return grad
+
+
 # --8<-- [end:helpers]

@@ -11,6 +11,8 @@ absolute error on well-scaled functions, as ``torch.autograd.gradcheck``.
 import numpy as np
 
 from vcbook._validation import as_array, check_finite
+
+
 # --8<-- [end:imports]
 
 
@@ -52,6 +54,8 @@ def numerical_grad(f, x, eps=1e-6):
     for index in np.ndindex(x.shape):
         grad[index] = _central_difference(f, x, index, eps, _scalar_output)
     return grad
+
+
 # --8<-- [end:numerical_grad]
 
 
@@ -97,6 +101,8 @@ def numerical_jacobian(f, x, eps=1e-6):
         column = _central_difference(f, x, index, eps, _array_output)
         jacobian[(Ellipsis,) + index] = column
     return jacobian
+
+
 # --8<-- [end:numerical_jacobian]
 
 
@@ -132,4 +138,6 @@ def _check_inputs(f, x, eps):
             f"eps must be a positive number, got {eps!r}; the usual step is 1e-6"
         )
     return x, float(eps)
+
+
 # --8<-- [end:helpers]

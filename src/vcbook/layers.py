@@ -13,6 +13,8 @@ import numbers
 import numpy as np
 
 from vcbook._validation import as_array, check_positive_int
+
+
 # --8<-- [end:imports]
 
 
@@ -125,6 +127,8 @@ class Linear:
                 f"images with x.reshape(N, -1)"
             )
         return x
+
+
 # --8<-- [end:linear]
 
 
@@ -163,6 +167,8 @@ class ReLU:
         _check_forward_done(self.x)
         g = _check_grad(dL_dout, self.x.shape, "dL_dout")
         return g * (self.x > 0)
+
+
 # --8<-- [end:relu]
 
 
@@ -214,4 +220,6 @@ def _check_grad(grad, shape, name):
             "pass the gradient of the loss with respect to the output of forward()"
         )
     return grad
+
+
 # --8<-- [end:helpers]

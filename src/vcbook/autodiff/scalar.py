@@ -9,6 +9,8 @@ them in reverse order, as Eq. (2.6) does.
 # --8<-- [start:imports]
 import math
 import numbers
+
+
 # --8<-- [end:imports]
 
 
@@ -160,4 +162,6 @@ def topological_order(output):
             stack.append((node, True))
             stack.extend((parent, False) for parent in node.parents)
     return order
+
+
 # --8<-- [end:scalar]

@@ -97,11 +97,12 @@ def _math_label(label):
     return f"${label[0]}_{label[1:]}$" if len(label) > 1 else f"${label}$"
 
 
-NODE_WIDTH, NODE_HEIGHT = 0.72, 0.36  # in layout units: one column is 1 wide
+# Sizes in data units: columns are COLUMN_SPACING apart and rows 1 apart.
+NODE_WIDTH, NODE_HEIGHT, COLUMN_SPACING = 0.78, 0.5, 1.2
 
 
 def _draw_node(ax, node, position, lang):
-    """Draw one node: a box with its name and value, and its gradient below it."""
+    """Draw one node: a box with its name above its value, and its gradient below it."""
     x, y = position
     box = FancyBboxPatch(
         (x - NODE_WIDTH / 2, y - NODE_HEIGHT / 2), NODE_WIDTH, NODE_HEIGHT,
@@ -113,8 +114,8 @@ def _draw_node(ax, node, position, lang):
     grad = format_number(node.grad, lang)
     return [
         ax.add_patch(box),
-        ax.text(x, y, f"{name} = {value}", ha="center", va="center",
-                color=text_color(), fontsize=8.5),
+        ax.text(x, y, f"{name}\n{value}", ha="center", va="center", linespacing=1.3,
+                color=text_color(), fontsize=8),
         ax.text(x, y - NODE_HEIGHT / 2 - 0.1, grad, ha="center", va="top",
                 color=palette()[1], fontsize=8.5, fontweight="bold"),
     ]
@@ -144,7 +145,8 @@ def plot_graph(ax, output, source, *, lang):
     derivative of the child with respect to the parent. Returns the artists.
     """
     text = TEXT[lang]
-    order, positions = graph_layout(output, source)
+    order, layout = graph_layout(output, source)
+    positions = {key: (column * COLUMN_SPACING, row) for key, (column, row) in layout.items()}
     artists = []
     for node in order:
         artists += _draw_node(ax, node, positions[id(node)], lang)
@@ -153,7 +155,7 @@ def plot_graph(ax, output, source, *, lang):
 
     columns = [column for column, _ in positions.values()]
     rows = [row for _, row in positions.values()]
-    ax.set_xlim(min(columns) - 0.5, max(columns) + 0.5)
+    ax.set_xlim(min(columns) - 0.45, max(columns) + 0.45)
     ax.set_ylim(min(rows) - 0.6, max(rows) + 0.4)
     ax.axis("off")
     legend = [
@@ -173,7 +175,7 @@ def computation_graph_figure(lang):
     """Fig. 1: the graph of Eq. (2.5) drawn from the Scalar engine, after backward()."""
     x, a4 = eq_2_5_graph()
     a4.backward()
-    fig, ax = plt.subplots(figsize=(9.5, 2.6))
+    fig, ax = plt.subplots(figsize=(8.0, 2.8))
     plot_graph(ax, a4, x, lang=lang)
     return fig
 
