@@ -71,10 +71,18 @@ def median_seconds(step, args, repeats, warmup):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=200, help="timed runs per engine")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed runs per engine first")
-    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32",
-                        help="floating-point type of both engines")
+    parser.add_argument(
+        "--repeats", type=int, default=200, help="timed runs per engine"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="untimed runs per engine first"
+    )
+    parser.add_argument(
+        "--dtype",
+        choices=["float32", "float64"],
+        default="float32",
+        help="floating-point type of both engines",
+    )
     args = parser.parse_args()
 
     x, y, params = make_data(np.dtype(args.dtype))
@@ -92,8 +100,12 @@ def main():
     rounds = 5
     ours_times, torch_times = [], []
     for _ in range(rounds):
-        ours_times.append(median_seconds(step_vcbook, ours, args.repeats // rounds, args.warmup))
-        torch_times.append(median_seconds(step_torch, theirs, args.repeats // rounds, args.warmup))
+        ours_times.append(
+            median_seconds(step_vcbook, ours, args.repeats // rounds, args.warmup)
+        )
+        torch_times.append(
+            median_seconds(step_torch, theirs, args.repeats // rounds, args.warmup)
+        )
     t_ours = statistics.median(ours_times)
     t_torch = statistics.median(torch_times)
 

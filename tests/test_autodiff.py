@@ -134,7 +134,9 @@ def test_scalar_reused_node_matches_torch(a, b):
 def test_scalar_reused_node_matches_differences(a, b):
     x, y = Scalar(a), Scalar(b)
     reused_graph(x, y).backward()
-    expected = numerical_grad(lambda v: reused_graph(Scalar(v[0]), Scalar(v[1])).data, [a, b])
+    expected = numerical_grad(
+        lambda v: reused_graph(Scalar(v[0]), Scalar(v[1])).data, [a, b]
+    )
     np.testing.assert_allclose([x.grad, y.grad], expected, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -200,7 +202,9 @@ def test_scalar_deep_chain_no_recursion_error():
 
 
 def test_scalar_log_nonpositive_raises():
-    with pytest.raises(ValueError, match=re.escape("log needs a positive input, got -1.0")):
+    with pytest.raises(
+        ValueError, match=re.escape("log needs a positive input, got -1.0")
+    ):
         Scalar(-1.0).log()
 
 
@@ -211,7 +215,9 @@ def test_scalar_text_operand_raises():
 
 
 def test_scalar_text_data_raises():
-    with pytest.raises(TypeError, match=re.escape("data must be a real number, got str '1'")):
+    with pytest.raises(
+        TypeError, match=re.escape("data must be a real number, got str '1'")
+    ):
         Scalar("1")
 
 
@@ -233,7 +239,9 @@ del TENSOR_BINARY["pow"]
 def random_pair(seed, shape_a, shape_b, low=0.5, high=2.0):
     rng = np.random.default_rng(seed)
     signs = rng.choice([-1.0, 1.0], size=shape_a)
-    return signs * rng.uniform(low, high, size=shape_a), rng.uniform(low, high, size=shape_b)
+    return signs * rng.uniform(low, high, size=shape_a), rng.uniform(
+        low, high, size=shape_b
+    )
 
 
 @pytest.mark.parametrize("shapes", BROADCAST_SHAPES, ids=str)
@@ -347,7 +355,11 @@ def test_tensor_reduction_matches_torch(name, axis, keepdims):
     (out * out).sum().backward()
     t = torch_leaf(a)
     dim = () if axis is None else axis
-    t_out = getattr(t, name)(dim=dim, keepdim=keepdims) if axis is not None else getattr(t, name)()
+    t_out = (
+        getattr(t, name)(dim=dim, keepdim=keepdims)
+        if axis is not None
+        else getattr(t, name)()
+    )
     (t_out * t_out).sum().backward()
     assert_matches(out.data, t_out)
     assert_matches(x.grad, t.grad)
@@ -388,7 +400,9 @@ def test_cross_entropy_uniform_is_log_classes():
 def tensor_reused_graph(x, W):
     hidden = (x @ W.T).relu()
     shared = hidden * hidden + hidden
-    return (shared.sum(axis=1, keepdims=True) * hidden).mean() + (x * x).sum() / shared.mean()
+    return (shared.sum(axis=1, keepdims=True) * hidden).mean() + (
+        x * x
+    ).sum() / shared.mean()
 
 
 @pytest.mark.parametrize("batch", [1, 4])
@@ -411,7 +425,9 @@ def test_tensor_reused_node_matches_differences():
     a, w = rng.normal(size=(3, 3)), rng.normal(size=(4, 3))
     W = Tensor(w, requires_grad=True)
     tensor_reused_graph(Tensor(a), W).backward()
-    expected = numerical_grad(lambda v: float(tensor_reused_graph(Tensor(a), Tensor(v)).data), w)
+    expected = numerical_grad(
+        lambda v: float(tensor_reused_graph(Tensor(a), Tensor(v)).data), w
+    )
     np.testing.assert_allclose(W.grad, expected, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -579,7 +595,10 @@ def test_scalar_binary_matches_differences(name):
 TENSOR_DIFFERENCE_CASES = {
     **{f"unary_{name}": (fn, (3, 4)) for name, (fn, _) in TENSOR_UNARY.items()},
     **{
-        f"binary_{name}": (lambda v, op=op: op(v, Tensor(np.linspace(0.5, 2.0, 4))), (3, 4))
+        f"binary_{name}": (
+            lambda v, op=op: op(v, Tensor(np.linspace(0.5, 2.0, 4))),
+            (3, 4),
+        )
         for name, op in TENSOR_BINARY.items()
     },
     "matmul": (lambda v: v @ Tensor(np.linspace(-1.0, 1.0, 12).reshape(4, 3)), (2, 4)),

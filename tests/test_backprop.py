@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from vcbook.backprop import forward_activations, jacobian_chain_gradients, weight_gradient_entry
+from vcbook.backprop import (
+    forward_activations,
+    jacobian_chain_gradients,
+    weight_gradient_entry,
+)
 from vcbook.layers import Linear, ReLU
 
 RTOL, ATOL = 1e-7, 1e-9
@@ -15,7 +19,7 @@ RTOL, ATOL = 1e-7, 1e-9
 def make_network(sizes, seed, relu=True, bias=True):
     rng = np.random.default_rng(seed)
     layers = []
-    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(Linear(n_in, n_out, bias=bias, generator=rng))
         if relu and k < len(sizes) - 2:
             layers.append(ReLU())
@@ -28,7 +32,11 @@ def torch_gradients(layers, x, target):
     for layer in layers:
         if isinstance(layer, Linear):
             W = torch.tensor(layer.W, requires_grad=True)
-            b = torch.tensor(layer.b, requires_grad=True) if layer.b is not None else None
+            b = (
+                torch.tensor(layer.b, requires_grad=True)
+                if layer.b is not None
+                else None
+            )
             a = a @ W.T + (b if b is not None else 0.0)
             params.append((W, b))
         else:
@@ -57,7 +65,7 @@ def test_jacobian_chain_matches_torch(sizes, relu, bias, batch):
     gradients = jacobian_chain_gradients(layers, x, 2 * (a_L - target))
     expected = torch_gradients(layers, x, target)
     assert len(gradients) == len(expected)
-    for (dL_dW, dL_db), (W_grad, b_grad) in zip(gradients, expected):
+    for (dL_dW, dL_db), (W_grad, b_grad) in zip(gradients, expected, strict=True):
         assert dL_dW.shape == W_grad.shape
         np.testing.assert_allclose(dL_dW, W_grad, rtol=RTOL, atol=ATOL)
         if bias:
@@ -77,7 +85,7 @@ def test_jacobian_chain_matches_backward(sizes, relu, bias):
     for layer in reversed(layers):
         grad = layer.backward(grad)
     linear = [layer for layer in layers if isinstance(layer, Linear)]
-    for (dL_dW, _), layer in zip(gradients, linear):
+    for (dL_dW, _), layer in zip(gradients, linear, strict=True):
         np.testing.assert_allclose(dL_dW, layer.dL_dW, rtol=RTOL, atol=ATOL)
 
 
@@ -86,7 +94,7 @@ def test_weight_entry_equals_chain():
     x = np.random.default_rng(3).normal(size=4)
     dL_daL = np.array([0.5, -1.5])
     gradients = jacobian_chain_gradients(layers, x, dL_daL)
-    for position, (dL_dW, _) in zip((0, 2, 4), gradients):
+    for position, (dL_dW, _) in zip((0, 2, 4), gradients, strict=True):
         for i, j in np.ndindex(dL_dW.shape):
             entry = weight_gradient_entry(layers, x, dL_daL, position, i, j)
             assert entry == pytest.approx(dL_dW[i, j], rel=RTOL, abs=ATOL)
@@ -107,7 +115,9 @@ def test_jacobian_chain_empty_layers_raises():
 def test_jacobian_chain_foreign_layer_raises():
     message = "layers[1] must be a Linear or a ReLU layer, got Module"
     with pytest.raises(TypeError, match=re.escape(message)):
-        jacobian_chain_gradients([Linear(3, 2, seed=0), torch.nn.Module()], np.ones(3), np.ones(2))
+        jacobian_chain_gradients(
+            [Linear(3, 2, seed=0), torch.nn.Module()], np.ones(3), np.ones(2)
+        )
 
 
 def test_jacobian_chain_output_grad_shape_raises():
@@ -119,10 +129,14 @@ def test_jacobian_chain_output_grad_shape_raises():
 def test_weight_entry_batch_raises():
     message = "x must be one sample of shape (m,), got shape (2, 3)"
     with pytest.raises(ValueError, match=re.escape(message)):
-        weight_gradient_entry([Linear(3, 2, seed=0)], np.ones((2, 3)), np.ones((2, 2)), 0, 0, 0)
+        weight_gradient_entry(
+            [Linear(3, 2, seed=0)], np.ones((2, 3)), np.ones((2, 2)), 0, 0, 0
+        )
 
 
 def test_weight_entry_relu_position_raises():
     layers = [Linear(3, 2, seed=0), ReLU()]
-    with pytest.raises(ValueError, match=re.escape("layers[1] must be a Linear layer, got ReLU()")):
+    with pytest.raises(
+        ValueError, match=re.escape("layers[1] must be a Linear layer, got ReLU()")
+    ):
         weight_gradient_entry(layers, np.ones(3), np.ones(2), 1, 0, 0)

@@ -17,7 +17,9 @@ SHAPES = [(1, 1, 1), (1, 4, 3), (5, 3, 4), (8, 6, 6), (2, 7, 2)]  # (N, in, out)
 
 
 def torch_linear(layer):
-    module = torch.nn.Linear(layer.in_features, layer.out_features, bias=layer.b is not None)
+    module = torch.nn.Linear(
+        layer.in_features, layer.out_features, bias=layer.b is not None
+    )
     module = module.double()
     with torch.no_grad():
         module.weight.copy_(torch.from_numpy(layer.W))
@@ -45,9 +47,13 @@ def test_linear_backward_matches_torch(batch, n_in, n_out, bias, seed):
     assert out.dtype == np.float64
     np.testing.assert_allclose(out, t_out.detach().numpy(), rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(dL_dx, tx.grad.numpy(), rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(layer.dL_dW, module.weight.grad.numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(
+        layer.dL_dW, module.weight.grad.numpy(), rtol=RTOL, atol=ATOL
+    )
     if bias:
-        np.testing.assert_allclose(layer.dL_db, module.bias.grad.numpy(), rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(
+            layer.dL_db, module.bias.grad.numpy(), rtol=RTOL, atol=ATOL
+        )
     else:
         assert layer.dL_db is None
 
@@ -84,10 +90,14 @@ def test_linear_weight_derivative_matches_torch(i, j):
     x = np.random.default_rng(2).normal(size=4)
     W = torch.tensor(layer.W, requires_grad=True)
     b = torch.from_numpy(layer.b)
-    expected = torch.autograd.functional.jacobian(lambda w: torch.from_numpy(x) @ w.T + b, W)
+    expected = torch.autograd.functional.jacobian(
+        lambda w: torch.from_numpy(x) @ w.T + b, W
+    )
     derivative = layer.weight_derivative(i, j, x)
     assert derivative.shape == (3,)
-    np.testing.assert_allclose(derivative, expected[:, i, j].numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(
+        derivative, expected[:, i, j].numpy(), rtol=RTOL, atol=ATOL
+    )
 
 
 def test_linear_weight_derivative_batch():
@@ -128,22 +138,24 @@ def test_relu_backward_matches_torch(shape):
     dL_dx = layer.backward(2 * out)
     tx = torch.tensor(x, requires_grad=True)
     (torch.relu(tx) ** 2).sum().backward()
-    np.testing.assert_allclose(out, torch.relu(tx).detach().numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(
+        out, torch.relu(tx).detach().numpy(), rtol=RTOL, atol=ATOL
+    )
     np.testing.assert_allclose(dL_dx, tx.grad.numpy(), rtol=RTOL, atol=ATOL)
 
 
 def test_relu_jacobian_matches_torch():
     x = np.array([1.5, -0.5, 2.0, -3.0])
-    expected = torch.autograd.functional.jacobian(torch.relu, torch.from_numpy(x)).numpy()
+    expected = torch.autograd.functional.jacobian(
+        torch.relu, torch.from_numpy(x)
+    ).numpy()
     np.testing.assert_array_equal(ReLU().jacobian(x), expected)
     assert ReLU().jacobian(np.stack([x, -x])).shape == (2, 4, 4)
 
 
 def test_linear_input_mismatch_names_shapes():
     layer = Linear(784, 128, seed=0)
-    message = (
-        "x has shape (2, 10) but W has shape (128, 784), so x needs shape (N, 784) or (784,)"
-    )
+    message = "x has shape (2, 10) but W has shape (128, 784), so x needs shape (N, 784) or (784,)"
     with pytest.raises(ValueError, match=re.escape(message)):
         layer.forward(np.ones((2, 10)))
 
@@ -174,7 +186,9 @@ def test_linear_bad_generator_raises():
 
 
 def test_linear_zero_features_raises():
-    with pytest.raises(ValueError, match=re.escape("in_features must be at least 1, got 0")):
+    with pytest.raises(
+        ValueError, match=re.escape("in_features must be at least 1, got 0")
+    ):
         Linear(0, 2)
 
 

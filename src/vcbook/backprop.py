@@ -16,7 +16,6 @@ import numpy as np
 from vcbook._validation import as_array
 from vcbook.layers import Linear, ReLU
 
-
 # --8<-- [end:imports]
 
 
@@ -67,7 +66,7 @@ def jacobian_chain_gradients(layers, x, dL_daL):
     # v is the row vector of Eq. (2.40), the gradient times J_L ... J_{l+1}.
     v = _check_output_grad(dL_daL, activations[-1].shape)
     gradients = []
-    for layer, a_prev in zip(reversed(layers), reversed(activations[:-1])):
+    for layer, a_prev in zip(reversed(layers), reversed(activations[:-1]), strict=True):
         if isinstance(layer, Linear):
             # Entry ij of Eq. (2.41): (v delta_i^T) a_j^{l-1} = v_i a_j^{l-1}.
             rows = v.reshape(-1, layer.out_features)  # (N, out), also for one sample

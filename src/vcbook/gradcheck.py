@@ -12,7 +12,6 @@ import numpy as np
 
 from vcbook._validation import as_array, check_finite
 
-
 # --8<-- [end:imports]
 
 

@@ -14,7 +14,6 @@ import numpy as np
 
 from vcbook._validation import as_array, check_positive_int
 
-
 # --8<-- [end:imports]
 
 

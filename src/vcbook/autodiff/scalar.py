@@ -10,7 +10,6 @@ them in reverse order, as Eq. (2.6) does.
 import math
 import numbers
 
-
 # --8<-- [end:imports]
 
 
@@ -128,7 +127,7 @@ class Scalar:
         grads = {id(node): 0.0 for node in order}
         grads[id(self)] = 1.0
         for node in reversed(order):  # output first: the chain rule, Eq. (2.6)
-            for parent, local in zip(node.parents, node.local_grads):
+            for parent, local in zip(node.parents, node.local_grads, strict=True):
                 grads[id(parent)] += local * grads[id(node)]
         for node in order:
             node.grad += grads[id(node)]

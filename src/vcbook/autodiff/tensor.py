@@ -82,21 +82,27 @@ class Tensor:
     def __add__(self, other):
         other = self._lift(other, "+")
         return Tensor._result(
-            self.data + other.data, (self, other), "+",
+            self.data + other.data,
+            (self, other),
+            "+",
             lambda g: (_unbroadcast(g, self.shape), _unbroadcast(g, other.shape)),
         )
 
     def __sub__(self, other):
         other = self._lift(other, "-")
         return Tensor._result(
-            self.data - other.data, (self, other), "-",
+            self.data - other.data,
+            (self, other),
+            "-",
             lambda g: (_unbroadcast(g, self.shape), _unbroadcast(-g, other.shape)),
         )
 
     def __mul__(self, other):
         other = self._lift(other, "*")
         return Tensor._result(
-            self.data * other.data, (self, other), "*",
+            self.data * other.data,
+            (self, other),
+            "*",
             lambda g: (
                 _unbroadcast(g * other.data, self.shape),
                 _unbroadcast(g * self.data, other.shape),
@@ -107,7 +113,9 @@ class Tensor:
         other = self._lift(other, "/")
         out = self.data / other.data
         return Tensor._result(
-            out, (self, other), "/",
+            out,
+            (self, other),
+            "/",
             lambda g: (
                 _unbroadcast(g / other.data, self.shape),
                 _unbroadcast(-g * out / other.data, other.shape),
@@ -136,7 +144,9 @@ class Tensor:
                 f"{exponent!r}; write exp(log(a) * b) for a tensor exponent"
             )
         return Tensor._result(
-            self.data**exponent, (self,), f"**{exponent:g}",
+            self.data**exponent,
+            (self,),
+            f"**{exponent:g}",
             lambda g: (g * exponent * self.data ** (exponent - 1),),
         )
 
@@ -145,7 +155,9 @@ class Tensor:
         return Tensor._result(out, (self,), "exp", lambda g: (g * out,))
 
     def log(self):
-        return Tensor._result(np.log(self.data), (self,), "log", lambda g: (g / self.data,))
+        return Tensor._result(
+            np.log(self.data), (self,), "log", lambda g: (g / self.data,)
+        )
 
     def tanh(self):
         out = np.tanh(self.data)
@@ -164,7 +176,9 @@ class Tensor:
         other = self._lift(other, "@")
         _check_matmul(self.shape, other.shape)
         return Tensor._result(
-            self.data @ other.data, (self, other), "@",
+            self.data @ other.data,
+            (self, other),
+            "@",
             lambda g: _matmul_backward(g, self, other),
         )
 
@@ -189,7 +203,9 @@ class Tensor:
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], tuple) else shape
         return Tensor._result(
-            self.data.reshape(shape), (self,), "reshape",
+            self.data.reshape(shape),
+            (self,),
+            "reshape",
             lambda g: (g.reshape(self.shape),),
         )
 
@@ -198,7 +214,9 @@ class Tensor:
         axes = axes or tuple(reversed(range(self.ndim)))
         inverse = tuple(np.argsort(axes))
         return Tensor._result(
-            self.data.transpose(axes), (self,), "transpose",
+            self.data.transpose(axes),
+            (self,),
+            "transpose",
             lambda g: (g.transpose(inverse),),
         )
 
@@ -206,7 +224,9 @@ class Tensor:
         shifted = self.data - self.data.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         return Tensor._result(
-            out, (self,), "log_softmax",
+            out,
+            (self,),
+            "log_softmax",
             lambda g: (g - np.exp(out) * g.sum(axis=axis, keepdims=True),),
         )
 
@@ -234,7 +254,9 @@ class Tensor:
                 node.grad += g
             if node._backward is None:  # a leaf
                 continue
-            for parent, parent_grad in zip(node.parents, node._backward(g)):
+            for parent, parent_grad in zip(
+                node.parents, node._backward(g), strict=True
+            ):
                 key = id(parent)
                 if not parent.requires_grad:
                     continue
@@ -411,7 +433,9 @@ def _check_cross_entropy(logits, target):
         )
     target = np.asarray(target)
     if not np.issubdtype(target.dtype, np.integer):
-        raise TypeError(f"target must contain integer class labels, got NumPy dtype {target.dtype}")
+        raise TypeError(
+            f"target must contain integer class labels, got NumPy dtype {target.dtype}"
+        )
     if target.shape != logits.shape[:1]:
         raise ValueError(
             f"target has shape {target.shape} but logits has shape {logits.shape}; "

@@ -11,7 +11,16 @@ from vcbook.figures._registry import register
 from vcbook.figures.style import palette, text_color
 
 # Constants of Eq. (2.5) used by the figure and the chapter's examples.
-EQ_2_5 = {"x": 2.0, "w1": 3.0, "b1": -1.0, "w2": 0.5, "b2": 2.0, "w3": -1.0, "b3": 4.0, "w4": 1.0}
+EQ_2_5 = {
+    "x": 2.0,
+    "w1": 3.0,
+    "b1": -1.0,
+    "w2": 0.5,
+    "b2": 2.0,
+    "w3": -1.0,
+    "b3": 4.0,
+    "w4": 1.0,
+}
 # Points where Fig. 2 draws the tangent of f(x) = (x - 5)^2 + 8.
 TANGENT_POINTS = (2.0, 5.0, 7.5)
 
@@ -105,19 +114,39 @@ def _draw_node(ax, node, position, lang):
     """Draw one node: a box with its name above its value, and its gradient below it."""
     x, y = position
     box = FancyBboxPatch(
-        (x - NODE_WIDTH / 2, y - NODE_HEIGHT / 2), NODE_WIDTH, NODE_HEIGHT,
+        (x - NODE_WIDTH / 2, y - NODE_HEIGHT / 2),
+        NODE_WIDTH,
+        NODE_HEIGHT,
         boxstyle="round,pad=0.02,rounding_size=0.08",
-        facecolor="none", edgecolor=palette()[0], linewidth=1.4,
+        facecolor="none",
+        edgecolor=palette()[0],
+        linewidth=1.4,
     )
     name = _math_label(node.label) if node.label else node.op
     value = format_number(node.data, lang)
     grad = format_number(node.grad, lang)
     return [
         ax.add_patch(box),
-        ax.text(x, y, f"{name}\n{value}", ha="center", va="center", linespacing=1.3,
-                color=text_color(), fontsize=8),
-        ax.text(x, y - NODE_HEIGHT / 2 - 0.1, grad, ha="center", va="top",
-                color=palette()[1], fontsize=8.5, fontweight="bold"),
+        ax.text(
+            x,
+            y,
+            f"{name}\n{value}",
+            ha="center",
+            va="center",
+            linespacing=1.3,
+            color=text_color(),
+            fontsize=8,
+        ),
+        ax.text(
+            x,
+            y - NODE_HEIGHT / 2 - 0.1,
+            grad,
+            ha="center",
+            va="top",
+            color=palette()[1],
+            fontsize=8.5,
+            fontweight="bold",
+        ),
     ]
 
 
@@ -127,13 +156,27 @@ def _draw_edge(ax, parent_position, child_position, local, lang):
     same_row = py == y
     start = (px + NODE_WIDTH / 2, py) if same_row else (px + 0.25, py - NODE_HEIGHT / 2)
     end = (x - NODE_WIDTH / 2, y) if same_row else (x - 0.1, y + NODE_HEIGHT / 2)
-    style = {"arrowstyle": "-|>", "color": palette()[0], "linewidth": 1.0,
-             "shrinkA": 0, "shrinkB": 0}
+    style = {
+        "arrowstyle": "-|>",
+        "color": palette()[0],
+        "linewidth": 1.0,
+        "shrinkA": 0,
+        "shrinkB": 0,
+    }
     artists = [ax.annotate("", xy=end, xytext=start, arrowprops=style)]
     if same_row:
-        artists.append(ax.text((px + x) / 2, y + 0.07, format_number(local, lang),
-                               ha="center", va="bottom", color=text_color(),
-                               fontsize=7, alpha=0.8))
+        artists.append(
+            ax.text(
+                (px + x) / 2,
+                y + 0.07,
+                format_number(local, lang),
+                ha="center",
+                va="bottom",
+                color=text_color(),
+                fontsize=7,
+                alpha=0.8,
+            )
+        )
     return artists
 
 
@@ -146,12 +189,16 @@ def plot_graph(ax, output, source, *, lang):
     """
     text = TEXT[lang]
     order, layout = graph_layout(output, source)
-    positions = {key: (column * COLUMN_SPACING, row) for key, (column, row) in layout.items()}
+    positions = {
+        key: (column * COLUMN_SPACING, row) for key, (column, row) in layout.items()
+    }
     artists = []
     for node in order:
         artists += _draw_node(ax, node, positions[id(node)], lang)
-        for parent, local in zip(node.parents, node.local_grads):
-            artists += _draw_edge(ax, positions[id(parent)], positions[id(node)], local, lang)
+        for parent, local in zip(node.parents, node.local_grads, strict=True):
+            artists += _draw_edge(
+                ax, positions[id(parent)], positions[id(node)], local, lang
+            )
 
     columns = [column for column, _ in positions.values()]
     rows = [row for _, row in positions.values()]
@@ -160,13 +207,33 @@ def plot_graph(ax, output, source, *, lang):
     ax.axis("off")
     legend = [
         plt.Line2D([], [], color=palette()[0], linewidth=1.4, label=text["forward"]),
-        plt.Line2D([], [], color=palette()[1], marker="s", linestyle="none",
-                   label=text["backward"]),
-        plt.Line2D([], [], color=text_color(), alpha=0.8, marker="$1$", linestyle="none",
-                   label=text["local"]),
+        plt.Line2D(
+            [],
+            [],
+            color=palette()[1],
+            marker="s",
+            linestyle="none",
+            label=text["backward"],
+        ),
+        plt.Line2D(
+            [],
+            [],
+            color=text_color(),
+            alpha=0.8,
+            marker="$1$",
+            linestyle="none",
+            label=text["local"],
+        ),
     ]
-    artists.append(ax.legend(handles=legend, loc="upper left", ncols=3, frameon=False,
-                             bbox_to_anchor=(0.0, 1.12)))
+    artists.append(
+        ax.legend(
+            handles=legend,
+            loc="upper left",
+            ncols=3,
+            frameon=False,
+            bbox_to_anchor=(0.0, 1.12),
+        )
+    )
     return artists
 
 
@@ -200,14 +267,21 @@ def plot_tangents(ax, points, slopes, *, lang):
     """Draw f(x) = (x - 5)^2 + 8 and its tangent line at each point; return the artists."""
     text = TEXT[lang]
     grid = np.linspace(0.0, 10.0, 401)
-    artists = ax.plot(grid, f_eq_2_3(grid), color=text_color(), linewidth=1.6,
-                      label=text["function"])
-    for color, point, slope in zip(palette()[1:], points, slopes):
+    artists = ax.plot(
+        grid, f_eq_2_3(grid), color=text_color(), linewidth=1.6, label=text["function"]
+    )
+    for color, point, slope in zip(palette()[1:], points, slopes, strict=False):
         span = np.linspace(point - 1.6, point + 1.6, 2)
         value = f_eq_2_3(point)
-        artists += ax.plot(span, value + slope * (span - point), color=color, linewidth=1.4,
-                           label=text["tangent"].format(
-                               x=format_number(point, lang), slope=format_number(slope, lang)))
+        artists += ax.plot(
+            span,
+            value + slope * (span - point),
+            color=color,
+            linewidth=1.4,
+            label=text["tangent"].format(
+                x=format_number(point, lang), slope=format_number(slope, lang)
+            ),
+        )
         artists += ax.plot([point], [value], "o", color=color)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)$")
