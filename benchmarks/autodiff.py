@@ -6,11 +6,17 @@ of 256 random inputs, in the same dtype in both engines (float32 unless
 run side by side in one process: each is warmed up, then timed over
 ``--repeats`` runs, and the script prints the medians and their ratio.
 
+Both libraries use all cores for their matrix products (OpenBLAS threads in
+NumPy, torch's intra-op threads), so on a busy machine either time can jump
+tenfold; the script prints the load average, and numbers taken with a load
+above the number of cores are not comparable.
+
 Run it with ``python benchmarks/autodiff.py`` (``PYTHONPATH=src`` if vcbook is
 not installed).
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -109,6 +115,8 @@ def main():
     t_ours = statistics.median(ours_times)
     t_torch = statistics.median(torch_times)
 
+    load = os.getloadavg()[0]
+    print(f"load average (1 min): {load:.2f} on {os.cpu_count()} cores")
     print(f"MLP {IN} -> {HIDDEN} -> ReLU -> {OUT}, batch {BATCH}, {args.dtype}, CPU")
     print(
         f"torch threads: {torch.get_num_threads()}, numpy {np.__version__}, "
