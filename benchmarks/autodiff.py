@@ -6,10 +6,12 @@ of 256 random inputs, in the same dtype in both engines (float32 unless
 run side by side in one process: each is warmed up, then timed over
 ``--repeats`` runs, and the script prints the medians and their ratio.
 
-Both libraries use all cores for their matrix products (OpenBLAS threads in
-NumPy, torch's intra-op threads), so on a busy machine either time can jump
-tenfold; the script prints the load average, and numbers taken with a load
-above the number of cores are not comparable.
+The comparison runs twice: with one thread in both libraries, and with
+torch's default number of threads in both (OpenBLAS threads in NumPy, set
+with threadpoolctl, and torch's intra-op threads). On a busy machine the
+multithreaded times can jump tenfold, because BLAS threads wait for cores;
+the script prints the load average next to each result, and results taken
+with a load above the number of cores are not comparable.
 
 Run it with ``python benchmarks/autodiff.py`` (``PYTHONPATH=src`` if vcbook is
 not installed).
@@ -22,6 +24,7 @@ import time
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 from vcbook.autodiff import Tensor, cross_entropy
 
@@ -75,6 +78,20 @@ def median_seconds(step, args, repeats, warmup):
     return statistics.median(times)
 
 
+def compare(ours, theirs, repeats, warmup, rounds=5):
+    """Return the median times of both engines, interleaved in ``rounds``.
+
+    Interleaving makes a slow spell of the machine affect both engines.
+    """
+    ours_times, torch_times = [], []
+    for _ in range(rounds):
+        ours_times.append(median_seconds(step_vcbook, ours, repeats // rounds, warmup))
+        torch_times.append(
+            median_seconds(step_torch, theirs, repeats // rounds, warmup)
+        )
+    return statistics.median(ours_times), statistics.median(torch_times)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -101,31 +118,22 @@ def main():
     loss_ours = step_vcbook(*ours)
     loss_torch = step_torch(*theirs)
 
-    # Interleave the two engines in rounds, so that a slow spell of the
-    # machine affects both.
-    rounds = 5
-    ours_times, torch_times = [], []
-    for _ in range(rounds):
-        ours_times.append(
-            median_seconds(step_vcbook, ours, args.repeats // rounds, args.warmup)
-        )
-        torch_times.append(
-            median_seconds(step_torch, theirs, args.repeats // rounds, args.warmup)
-        )
-    t_ours = statistics.median(ours_times)
-    t_torch = statistics.median(torch_times)
-
-    load = os.getloadavg()[0]
-    print(f"load average (1 min): {load:.2f} on {os.cpu_count()} cores")
     print(f"MLP {IN} -> {HIDDEN} -> ReLU -> {OUT}, batch {BATCH}, {args.dtype}, CPU")
-    print(
-        f"torch threads: {torch.get_num_threads()}, numpy {np.__version__}, "
-        f"torch {torch.__version__}"
-    )
+    print(f"numpy {np.__version__}, torch {torch.__version__}")
     print(f"loss: vcbook {loss_ours:.6f}, torch {loss_torch:.6f}")
-    print(f"vcbook Tensor: {t_ours * 1e3:.3f} ms per forward + backward (median)")
-    print(f"torch.autograd: {t_torch * 1e3:.3f} ms per forward + backward (median)")
-    print(f"ratio vcbook / torch: {t_ours / t_torch:.2f}")
+    default_threads = torch.get_num_threads()
+    for threads in sorted({1, default_threads}):
+        # The same number of BLAS threads in NumPy (OpenBLAS) and in torch.
+        torch.set_num_threads(threads)
+        with threadpool_limits(limits=threads, user_api="blas"):
+            t_ours, t_torch = compare(ours, theirs, args.repeats, args.warmup)
+        load = os.getloadavg()[0]
+        print(
+            f"{threads} thread(s), load average {load:.2f} on {os.cpu_count()} cores: "
+            f"vcbook Tensor {t_ours * 1e3:.3f} ms, torch.autograd {t_torch * 1e3:.3f} ms "
+            f"per forward + backward (medians), ratio {t_ours / t_torch:.2f}"
+        )
+    torch.set_num_threads(default_threads)
 
 
 if __name__ == "__main__":
