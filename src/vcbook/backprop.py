@@ -86,10 +86,16 @@ def jacobian_chain_gradients(layers, x, dL_daL):
 def weight_gradient_entry(layers, x, dL_daL, layer, i, j):
     r"""Return :math:`\partial\mathcal{L}/\partial w^l_{ij}` for one sample, Eq. (2.41).
 
-    ``layer`` is the position l - 1 of a Linear layer in ``layers``. The
-    Jacobians :math:`J_L \cdots J_{l+1}` are multiplied as matrices, then the
-    row vector is multiplied by :math:`\boldsymbol{\delta}_i^T` and by
-    :math:`a^{l-1}_j`.
+    ``layer`` is the index in ``layers`` of the Linear layer whose weight
+    :math:`w_{ij}` is differentiated, and ``i``, ``j`` are 0-based. The
+    Jacobians of the layers after it, :math:`J_L \cdots J_{l+1}`, are
+    multiplied as matrices, then the row vector is multiplied by
+    :math:`\boldsymbol{\delta}_i^T` and by :math:`a^{l-1}_j`.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is a batch or ``layers[layer]`` is not a Linear layer.
     """
     activations = forward_activations(layers, x)
     if activations[0].ndim != 1:
