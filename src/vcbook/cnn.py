@@ -345,6 +345,156 @@ def _check_pairs(image_features, text_features):
 # --8<-- [end:clip_loss]
 
 
-def initial_logit_scale():
-    """Return CLIP's initial ``logit_scale``, log(1 / 0.07)."""
-    return math.log(1 / 0.07)
+# --8<-- [start:top_patches]
+def top_activating_patches(activations, images, field, count=9):
+    r"""Crop the ``count`` input patches that most activate each filter.
+
+    For every filter, each image is scored by the filter's maximum over
+    positions, and the ``count`` best images (at most one patch per image,
+    as in Zeiler and Fergus, 2014) give the receptive field around their
+    maximum. Pixels of the field that fall outside the image are 0.
+
+    Shape
+    -----
+    activations : (N, C, H', W'); images : (N, H, W)
+    field : (size, jump, start) from ``receptive_field``
+    returns : patches (C, count, size, size) and scores (C, count)
+    """
+    n, channels, _, width_out = activations.shape
+    if images.dim() != 3 or images.shape[0] != n:
+        raise ValueError(
+            f"images must have shape (N, H, W) with N={n} like activations, "
+            f"got {tuple(images.shape)}"
+        )
+    if not 1 <= count <= n:
+        raise ValueError(f"count must be between 1 and N={n}, got {count}")
+    size, jump, start = field
+    half = (size - 1) / 2
+
+    flat = activations.flatten(2)  # (N, C, H' W')
+    best, position = flat.max(dim=2)  # (N, C)
+    scores, order = best.T.topk(count, dim=1)  # (C, count)
+    padded = F.pad(images, (size, size, size, size))
+    patches = images.new_zeros(channels, count, size, size)
+    for c in range(channels):
+        for k, index in enumerate(order[c].tolist()):
+            row, column = divmod(int(position[index, c]), width_out)
+            top = round(start + row * jump - half) + size
+            left = round(start + column * jump - half) + size
+            patches[c, k] = padded[index, top : top + size, left : left + size]
+    return patches, scores
+# --8<-- [end:top_patches]
+
+
+# --8<-- [start:digit_cnn]
+class DigitCNN(nn.Module):
+    """Three 3x3 convolution stages with max pooling, for 1-channel digit images."""
+
+    def __init__(self, channels=(8, 16, 32), image_size=32, num_classes=10):
+        super().__init__()
+        stages, previous = [], 1
+        for out in channels:
+            stages.append(nn.Sequential(nn.Conv2d(previous, out, 3, padding=1), nn.ReLU()))
+            previous = out
+        self.stages = nn.ModuleList(stages)
+        self.pool = nn.MaxPool2d(2)
+        size = image_size // 2 ** len(channels)
+        self.head = nn.Linear(previous * size * size, num_classes)
+
+    def forward(self, x, return_activations=False):
+        activations = []
+        for stage in self.stages:
+            x = stage(x)  # (N, C_s, H_s, W_s), before pooling
+            activations.append(x)
+            x = self.pool(x)
+        logits = self.head(x.flatten(1))
+        return (logits, activations) if return_activations else logits
+
+    def fields(self):
+        """Receptive field (size, jump, start) of each stage's activations."""
+        layers, fields = [], []
+        for _ in self.stages:
+            layers.append((3, 1, 1, 1))
+            fields.append(receptive_field(layers))
+            layers.append((2, 2, 0, 1))
+        return fields
+# --8<-- [end:digit_cnn]
+
+
+# --8<-- [start:train]
+def train_classifier(model, x, y, *, epochs, lr, batch_size=64, seed=0):
+    """Train ``model`` with Adam on cross-entropy; return the per-epoch history."""
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = []
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=generator)
+        total = 0.0
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            loss = F.cross_entropy(model(x[batch]), y[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        model.eval()
+        with torch.no_grad():
+            accuracy = float((model(x).argmax(1) == y).float().mean())
+        history.append({"epoch": epoch, "train_loss": total / len(x),
+                        "train_accuracy": accuracy})
+    return history
+# --8<-- [end:train]
+
+
+# --8<-- [start:tiny_clip]
+class WordTokenizer:
+    """Map the words of a fixed set of captions to indices; index 0 is padding."""
+
+    def __init__(self, captions):
+        words = sorted({word for caption in captions for word in caption.split()})
+        self.vocabulary = {word: index for index, word in enumerate(words, start=1)}
+
+    def __call__(self, captions):
+        """Return a (len(captions), max_words) tensor of word indices."""
+        rows = []
+        for caption in captions:
+            unknown = [w for w in caption.split() if w not in self.vocabulary]
+            if unknown:
+                raise ValueError(
+                    f"caption {caption!r} has words outside the vocabulary: {unknown}; "
+                    "build the tokenizer from every caption it will see"
+                )
+            rows.append([self.vocabulary[w] for w in caption.split()])
+        length = max(len(row) for row in rows)
+        return torch.tensor([row + [0] * (length - len(row)) for row in rows])
+
+
+class TinyCLIP(nn.Module):
+    """A CLIP for 8x8 digits: a small CNN and a bag-of-words text encoder.
+
+    Both encoders end in a linear projection to ``dim`` features, the image
+    features and the text features that ``clip_loss`` compares.
+    """
+
+    def __init__(self, vocabulary_size, dim=16, width=32):
+        super().__init__()
+        self.image_encoder = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (N, 16, 4, 4)
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (N, 32, 2, 2)
+            nn.Flatten(), nn.Linear(128, dim),
+        )
+        self.embedding = nn.EmbeddingBag(vocabulary_size + 1, width, mode="mean",
+                                         padding_idx=0)
+        self.text_projection = nn.Sequential(nn.ReLU(), nn.Linear(width, dim))
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+
+    def encode_image(self, images):
+        return self.image_encoder(images)  # (N, dim)
+
+    def encode_text(self, tokens):
+        return self.text_projection(self.embedding(tokens))  # (N, dim)
+
+    def forward(self, images, tokens):
+        return clip_loss(self.encode_image(images), self.encode_text(tokens), self.logit_scale)
+# --8<-- [end:tiny_clip]

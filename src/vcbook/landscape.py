@@ -9,7 +9,10 @@ networks can be compared.
 """
 
 # --8<-- [start:imports]
+import math
+
 import torch
+from torch import nn
 from torch.func import functional_call
 # --8<-- [end:imports]
 
@@ -89,3 +92,46 @@ def loss_surface(model, loss_fn, inputs, targets, alphas, betas, seed=0):
     model.train(was_training)
     return surface
 # --8<-- [end:surface]
+
+
+# --8<-- [start:deep_mlp]
+class DeepMLP(nn.Module):
+    r"""A deep narrow network with or without residual connections (He et al., 2016).
+
+    A linear stem maps ``in_features`` to ``width``, then ``blocks`` blocks
+    compute $h = W_2\,\mathrm{ReLU}(W_1\,\mathrm{ReLU}(\mathbf{x}))$ and a linear
+    head gives the class scores. With ``residual=True`` a block returns
+    $\mathbf{x} + h$, otherwise $h$, so the plain network has
+    $2\,\text{blocks} + 2$ linear layers in a chain.
+
+    All weights get He (Kaiming) normal initialization and zero biases. In the
+    residual network the last layer of each block is scaled by
+    $1/\sqrt{\text{blocks}}$, so the variance of the sum grows at most by a
+    factor of about $e$ over all blocks instead of doubling at each block.
+    """
+
+    def __init__(self, in_features=64, width=16, blocks=20, num_classes=10,
+                 residual=True):
+        super().__init__()
+        self.residual = residual
+        self.stem = nn.Linear(in_features, width)
+        self.blocks = nn.ModuleList(
+            nn.Sequential(nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width))
+            for _ in range(blocks)
+        )
+        self.head = nn.Linear(width, num_classes)
+        for module in self.modules():
+            if isinstance(module, nn.Linear):
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+                nn.init.zeros_(module.bias)
+        if residual:
+            with torch.no_grad():
+                for block in self.blocks:
+                    block[-1].weight.mul_(1 / math.sqrt(blocks))
+
+    def forward(self, x):
+        x = self.stem(x)
+        for block in self.blocks:
+            x = x + block(x) if self.residual else block(x)
+        return self.head(torch.relu(x))
+# --8<-- [end:deep_mlp]
