@@ -351,3 +351,87 @@ def test_clip_loss_vector_scale_raises():
     message = "logit_scale must be a scalar, got shape (2,)"
     with pytest.raises(ValueError, match=re.escape(message)):
         cnn.clip_loss(torch.ones(2, 3), torch.ones(2, 3), torch.zeros(2))
+
+
+def test_top_patches_crop_receptive_field():
+    images = torch.arange(2 * 10 * 10, dtype=torch.float32).reshape(2, 10, 10)
+    activations = torch.zeros(2, 1, 10, 10)
+    activations[1, 0, 4, 6] = 5.0
+    activations[0, 0, 2, 3] = 1.0
+    field = (3, 1, 0.0)  # a 3x3 convolution with padding 1
+    patches, scores = cnn.top_activating_patches(activations, images, field, count=2)
+    assert patches.shape == (1, 2, 3, 3)
+    assert scores.tolist() == [[5.0, 1.0]]
+    assert torch.equal(patches[0, 0], images[1, 3:6, 5:8])
+    assert torch.equal(patches[0, 1], images[0, 1:4, 2:5])
+
+
+def test_top_patches_outside_image_zero():
+    images = torch.ones(1, 4, 4)
+    activations = torch.zeros(1, 1, 4, 4)
+    activations[0, 0, 0, 0] = 1.0
+    patches, _ = cnn.top_activating_patches(activations, images, (3, 1, 0.0), count=1)
+    assert float(patches[0, 0, 0].sum()) == 0.0
+    assert float(patches[0, 0, 1:, 1:].sum()) == 4.0
+
+
+def test_top_patches_count_too_large_raises():
+    with pytest.raises(ValueError, match=re.escape("count must be between 1 and N=2, got 9")):
+        cnn.top_activating_patches(torch.zeros(2, 1, 3, 3), torch.zeros(2, 3, 3), (1, 1, 0.0))
+
+
+def test_top_patches_image_shape_raises():
+    message = "images must have shape (N, H, W) with N=2 like activations, got (3, 3, 3)"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cnn.top_activating_patches(torch.zeros(2, 1, 3, 3), torch.zeros(3, 3, 3), (1, 1, 0.0),
+                                   count=1)
+
+
+def test_digit_cnn_activation_shapes_fields():
+    model = cnn.DigitCNN(image_size=32)
+    logits, activations = model(torch.zeros(2, 1, 32, 32), return_activations=True)
+    assert logits.shape == (2, 10)
+    assert [tuple(a.shape) for a in activations] == [(2, 8, 32, 32), (2, 16, 16, 16),
+                                                      (2, 32, 8, 8)]
+    assert [field[:2] for field in model.fields()] == [(3, 1), (8, 2), (18, 4)]
+
+
+def test_train_classifier_history_and_progress():
+    torch.manual_seed(0)
+    x = torch.randn(64, 1, 8, 8)
+    y = (x.mean((1, 2, 3)) > 0).long()
+    model = cnn.DigitCNN(channels=(4,), image_size=8, num_classes=2)
+    history = cnn.train_classifier(model, x, y, epochs=5, lr=1e-2, batch_size=16)
+    assert [entry["epoch"] for entry in history] == [0, 1, 2, 3, 4]
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+
+
+def test_word_tokenizer_pads_with_zero():
+    tokenizer = cnn.WordTokenizer(["the digit seven", "seven"])
+    tokens = tokenizer(["seven", "the digit seven"])
+    assert tokens.shape == (2, 3)
+    assert tokens[0].tolist() == [tokenizer.vocabulary["seven"], 0, 0]
+    assert sorted(tokenizer.vocabulary.values()) == [1, 2, 3]
+
+
+def test_word_tokenizer_unknown_word_raises():
+    tokenizer = cnn.WordTokenizer(["the digit seven"])
+    message = "caption 'the digit eight' has words outside the vocabulary: ['eight']"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        tokenizer(["the digit eight"])
+
+
+def test_tiny_clip_loss_matches_encoders():
+    torch.manual_seed(0)
+    tokenizer = cnn.WordTokenizer(["o número sete", "o número oito", "sete", "oito"])
+    model = cnn.TinyCLIP(len(tokenizer.vocabulary))
+    images = torch.randn(2, 1, 8, 8)
+    tokens = tokenizer(["o número sete", "oito"])
+    loss = model(images, tokens)
+    image_features = model.encode_image(images)
+    text_features = model.encode_text(tokens)
+    assert image_features.shape == (2, 16)
+    assert text_features.shape == (2, 16)
+    expected = cnn.clip_loss(image_features, text_features, model.logit_scale)
+    torch.testing.assert_close(loss, expected)
+    torch.testing.assert_close(model.logit_scale.exp(), torch.tensor(1 / 0.07))

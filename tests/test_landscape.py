@@ -96,3 +96,32 @@ def test_random_direction_biases_are_zero():
     direction = landscape.random_direction(model, torch.Generator().manual_seed(0))
     assert bool((direction["bias"] == 0).all())
     torch.testing.assert_close(direction["weight"].norm(dim=1), model.weight.detach().norm(dim=1))
+
+
+def test_deep_mlp_plain_is_chain():
+    torch.manual_seed(0)
+    model = landscape.DeepMLP(in_features=5, width=4, blocks=3, num_classes=2, residual=False)
+    x = torch.randn(6, 5)
+    h = model.stem(x)
+    for block in model.blocks:
+        h = block(h)
+    torch.testing.assert_close(model(x), model.head(torch.relu(h)))
+
+
+def test_deep_mlp_residual_adds_input():
+    torch.manual_seed(0)
+    model = landscape.DeepMLP(in_features=5, width=4, blocks=3, num_classes=2, residual=True)
+    x = torch.randn(6, 5)
+    h = model.stem(x)
+    for block in model.blocks:
+        h = h + block(h)
+    torch.testing.assert_close(model(x), model.head(torch.relu(h)))
+
+
+def test_deep_mlp_residual_branch_scaled():
+    torch.manual_seed(0)
+    plain = landscape.DeepMLP(blocks=4, residual=False)
+    torch.manual_seed(0)
+    residual = landscape.DeepMLP(blocks=4, residual=True)
+    torch.testing.assert_close(residual.blocks[0][-1].weight, plain.blocks[0][-1].weight / 2)
+    torch.testing.assert_close(residual.blocks[0][1].weight, plain.blocks[0][1].weight)

@@ -17,6 +17,7 @@ from torch import nn
 # --8<-- [end:imports]
 
 
+# --8<-- [start:checks]
 def _pair(value, name):
     """Return ``value`` as a pair of ints, accepting an int or a pair."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
@@ -34,6 +35,7 @@ def _check_int(value, name, minimum):
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
+# --8<-- [end:checks]
 
 
 # --8<-- [start:output_size]
@@ -71,6 +73,7 @@ def conv2d_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
 # --8<-- [end:output_size]
 
 
+# --8<-- [start:conv2d]
 def _check_conv_inputs(x, weight, bias):
     if not isinstance(x, torch.Tensor) or not isinstance(weight, torch.Tensor):
         raise TypeError(
@@ -84,7 +87,8 @@ def _check_conv_inputs(x, weight, bias):
         )
     if weight.dim() != 4:
         raise ValueError(
-            f"weight must have shape (C_out, C_in, K_H, K_W), got shape {tuple(weight.shape)}"
+            "weight must have shape (C_out, C_in, K_H, K_W), "
+            f"got shape {tuple(weight.shape)}"
         )
     if x.shape[1] != weight.shape[1]:
         raise ValueError(
@@ -93,11 +97,11 @@ def _check_conv_inputs(x, weight, bias):
         )
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight.shape[0]):
         raise ValueError(
-            f"bias must have shape (C_out,) = ({weight.shape[0]},), got {tuple(bias.shape)}"
+            f"bias must have shape (C_out,) = ({weight.shape[0]},), "
+            f"got {tuple(bias.shape)}"
         )
 
 
-# --8<-- [start:conv2d]
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     r"""2D convolution (cross-correlation) by unfolding, as in ``F.conv2d``.
 
@@ -248,7 +252,8 @@ class FeaturePyramidNetwork(nn.Module):
 
     def __init__(self, in_channels, out_channels):
         super().__init__()
-        if not in_channels or not all(isinstance(c, int) and c > 0 for c in in_channels):
+        valid = all(isinstance(c, int) and c > 0 for c in in_channels)
+        if not in_channels or not valid:
             raise ValueError(
                 f"in_channels must be a non-empty list of positive ints (one per "
                 f"encoder stage), got {in_channels!r}"
@@ -394,7 +399,8 @@ class DigitCNN(nn.Module):
         super().__init__()
         stages, previous = [], 1
         for out in channels:
-            stages.append(nn.Sequential(nn.Conv2d(previous, out, 3, padding=1), nn.ReLU()))
+            conv = nn.Conv2d(previous, out, 3, padding=1)
+            stages.append(nn.Sequential(conv, nn.ReLU()))
             previous = out
         self.stages = nn.ModuleList(stages)
         self.pool = nn.MaxPool2d(2)
@@ -480,8 +486,10 @@ class TinyCLIP(nn.Module):
     def __init__(self, vocabulary_size, dim=16, width=32):
         super().__init__()
         self.image_encoder = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (N, 16, 4, 4)
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (N, 32, 2, 2)
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+            nn.MaxPool2d(2),  # (N, 16, 4, 4)
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
+            nn.MaxPool2d(2),  # (N, 32, 2, 2)
             nn.Flatten(), nn.Linear(128, dim),
         )
         self.embedding = nn.EmbeddingBag(vocabulary_size + 1, width, mode="mean",
@@ -496,5 +504,7 @@ class TinyCLIP(nn.Module):
         return self.text_projection(self.embedding(tokens))  # (N, dim)
 
     def forward(self, images, tokens):
-        return clip_loss(self.encode_image(images), self.encode_text(tokens), self.logit_scale)
+        image_features = self.encode_image(images)
+        text_features = self.encode_text(tokens)
+        return clip_loss(image_features, text_features, self.logit_scale)
 # --8<-- [end:tiny_clip]

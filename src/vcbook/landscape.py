@@ -116,7 +116,8 @@ class DeepMLP(nn.Module):
         self.residual = residual
         self.stem = nn.Linear(in_features, width)
         self.blocks = nn.ModuleList(
-            nn.Sequential(nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width))
+            nn.Sequential(nn.ReLU(), nn.Linear(width, width),
+                          nn.ReLU(), nn.Linear(width, width))
             for _ in range(blocks)
         )
         self.head = nn.Linear(width, num_classes)
