@@ -31,7 +31,7 @@ def _pair(value, name):
 
 def _check_int(value, name, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be an int, got {type(value).__qualname__} {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
@@ -77,8 +77,8 @@ def conv2d_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
 def _check_conv_inputs(x, weight, bias):
     if not isinstance(x, torch.Tensor) or not isinstance(weight, torch.Tensor):
         raise TypeError(
-            f"x and weight must be torch tensors, got {type(x).__name__} and "
-            f"{type(weight).__name__}"
+            f"x and weight must be torch tensors, got {type(x).__qualname__} and "
+            f"{type(weight).__qualname__}"
         )
     if x.dim() != 4:
         raise ValueError(
@@ -198,7 +198,7 @@ def layer_shapes(model, input_shape):
 
     def record(module, inputs, output):
         count = sum(p.numel() for p in module.parameters(recurse=False))
-        rows.append((names[module], type(module).__name__, tuple(output.shape), count))
+        rows.append((names[module], type(module).__qualname__, tuple(output.shape), count))
 
     names = {m: name for name, m in model.named_modules() if not list(m.children())}
     hooks = [m.register_forward_hook(record) for m in names]

@@ -16,11 +16,11 @@ from torch import nn
 from torch.func import functional_call
 # --8<-- [end:imports]
 
+# --8<-- [start:filter_normalize]
 # Added to a direction's filter norm so a zero filter is left at zero.
 NORM_EPS = 1e-10
 
 
-# --8<-- [start:filter_normalize]
 def filter_normalize(direction, weight):
     r"""Scale each filter of ``direction`` to the norm of the same filter of ``weight``.
 
