@@ -435,3 +435,21 @@ def test_tiny_clip_loss_matches_encoders():
     expected = cnn.clip_loss(image_features, text_features, model.logit_scale)
     torch.testing.assert_close(loss, expected)
     torch.testing.assert_close(model.logit_scale.exp(), torch.tensor(1 / 0.07))
+
+
+def test_top_patches_inside_skips_border():
+    images = torch.rand(1, 6, 6)
+    activations = torch.zeros(1, 1, 6, 6)
+    activations[0, 0, 0, 0] = 9.0  # its 3x3 field leaves the image
+    activations[0, 0, 3, 2] = 1.0
+    patches, scores = cnn.top_activating_patches(activations, images, (3, 1, 0.0), count=1,
+                                                 inside=True)
+    assert scores.tolist() == [[1.0]]
+    assert torch.equal(patches[0, 0], images[0, 2:5, 1:4])
+
+
+def test_top_patches_inside_too_small_raises():
+    message = "no receptive field of size 7 fits inside images of size (4, 4); use inside=False"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cnn.top_activating_patches(torch.zeros(1, 1, 4, 4), torch.zeros(1, 4, 4), (7, 1, 0.0),
+                                   count=1, inside=True)

@@ -351,13 +351,15 @@ def _check_pairs(image_features, text_features):
 
 
 # --8<-- [start:top_patches]
-def top_activating_patches(activations, images, field, count=9):
+def top_activating_patches(activations, images, field, count=9, inside=False):
     r"""Crop the ``count`` input patches that most activate each filter.
 
     For every filter, each image is scored by the filter's maximum over
     positions, and the ``count`` best images (at most one patch per image,
     as in Zeiler and Fergus, 2014) give the receptive field around their
-    maximum. Pixels of the field that fall outside the image are 0.
+    maximum. Pixels of the field that fall outside the image are 0. With
+    ``inside=True`` only positions whose field lies inside the image count,
+    so no patch shows the zero padding around the image.
 
     Shape
     -----
@@ -375,6 +377,8 @@ def top_activating_patches(activations, images, field, count=9):
         raise ValueError(f"count must be between 1 and N={n}, got {count}")
     size, jump, start = field
     half = (size - 1) / 2
+    if inside:
+        activations = _mask_outside(activations, images.shape[-2:], field)
 
     flat = activations.flatten(2)  # (N, C, H' W')
     best, position = flat.max(dim=2)  # (N, C)
@@ -388,6 +392,23 @@ def top_activating_patches(activations, images, field, count=9):
             left = round(start + column * jump - half) + size
             patches[c, k] = padded[index, top : top + size, left : left + size]
     return patches, scores
+
+
+def _mask_outside(activations, image_size, field):
+    """Set to -inf the activations whose receptive field leaves the image."""
+    size, jump, start = field
+    half = (size - 1) / 2
+    keep = []
+    for length, count in zip(image_size, activations.shape[-2:]):
+        centers = start + jump * torch.arange(count)
+        keep.append((centers - half >= 0) & (centers + half <= length - 1))
+    if not bool(keep[0].any()) or not bool(keep[1].any()):
+        raise ValueError(
+            f"no receptive field of size {size} fits inside images of size "
+            f"{tuple(image_size)}; use inside=False"
+        )
+    mask = keep[0][:, None] & keep[1][None, :]  # (H', W')
+    return activations.masked_fill(~mask, float("-inf"))
 # --8<-- [end:top_patches]
 
 

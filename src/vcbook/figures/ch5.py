@@ -412,7 +412,8 @@ def top_patches():
         _, activations = model(images, return_activations=True)
         layers = []
         for stage, (maps, field) in enumerate(zip(activations, model.fields())):
-            patches, scores = cnn.top_activating_patches(maps, images[:, 0], field)
+            patches, scores = cnn.top_activating_patches(maps, images[:, 0], field,
+                                                         inside=True)
             # Among the filters that respond to at least 9 images, keep those whose
             # mean patch varies most: they detect a pattern (an edge, a stroke),
             # where the others respond to uniform ink.
