@@ -76,7 +76,7 @@ TEXT = {
         "texts": "textos",
         "before": "(a) antes do treino",
         "after": "(b) depois do treino",
-        "caption_axis": "texto",
+        "caption_axis": "texto: “{caption}”",
         "image_axis": "imagem (dígito)",
         "cosine": "similaridade de cosseno",
     },
@@ -114,7 +114,7 @@ TEXT = {
         "texts": "texts",
         "before": "(a) before training",
         "after": "(b) after training",
-        "caption_axis": "text",
+        "caption_axis": "text: “{caption}”",
         "image_axis": "image (digit)",
         "cosine": "cosine similarity",
     },
@@ -728,8 +728,8 @@ def clip_figure(lang):
         image = ax.imshow(matrix, cmap="viridis", vmin=-1, vmax=1)
         ax.set_xticks(range(10), names, rotation=60, fontsize=7)
         ax.set_yticks(range(10), [str(c) for c in range(10)], fontsize=7)
-        ax.set_xlabel(f"{text['caption_axis']}: «{CAPTION_TEMPLATES[lang][0].format('…')}»",
-                      fontsize=8)
+        caption = CAPTION_TEMPLATES[lang][0].format("…")
+        ax.set_xlabel(text["caption_axis"].format(caption=caption), fontsize=8)
         ax.set_title(title, fontsize=9)
     axes[0].set_ylabel(text["image_axis"], fontsize=8)
     bar = fig.colorbar(image, ax=axes, shrink=0.8)
