@@ -453,3 +453,15 @@ def test_top_patches_inside_too_small_raises():
     with pytest.raises(ValueError, match=re.escape(message)):
         cnn.top_activating_patches(torch.zeros(1, 1, 4, 4), torch.zeros(1, 4, 4), (7, 1, 0.0),
                                    count=1, inside=True)
+
+
+def test_conv2d_array_input_raises_type_error():
+    message = "x and weight must be torch tensors, got list and Tensor"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        cnn.conv2d([[1.0]], torch.zeros(1, 1, 1, 1))
+
+
+def test_clip_loss_array_input_raises_type_error():
+    message = "text_features must be a torch.Tensor, got list; convert it with torch.as_tensor"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        cnn.clip_loss(torch.zeros(2, 3), [[0.0] * 3] * 2, 1.0)

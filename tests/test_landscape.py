@@ -125,3 +125,9 @@ def test_deep_mlp_residual_branch_scaled():
     residual = landscape.DeepMLP(blocks=4, residual=True)
     torch.testing.assert_close(residual.blocks[0][-1].weight, plain.blocks[0][-1].weight / 2)
     torch.testing.assert_close(residual.blocks[0][1].weight, plain.blocks[0][1].weight)
+
+
+def test_filter_normalize_array_raises_type_error():
+    message = "direction and weight must be torch tensors, got list and Tensor"
+    with pytest.raises(TypeError, match=re.escape(message)):
+        landscape.filter_normalize([1.0, 2.0], torch.zeros(2))

@@ -31,7 +31,8 @@ def _pair(value, name):
 
 def _check_int(value, name, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__qualname__} {value!r}")
+        kind = type(value).__qualname__
+        raise TypeError(f"{name} must be an int, got {kind} {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
@@ -50,6 +51,8 @@ def conv2d_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
 
     Raises
     ------
+    TypeError
+        If an argument is not an int.
     ValueError
         If a size is not positive, the padding is negative, or the dilated
         kernel is larger than the padded input, so the output would be empty.
@@ -117,6 +120,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
 
     Raises
     ------
+    TypeError
+        If ``x`` or ``weight`` is not a tensor, or an option is not an int or
+        a pair of ints.
     ValueError
         If the shapes do not match or the output would be empty.
     """
@@ -198,7 +204,8 @@ def layer_shapes(model, input_shape):
 
     def record(module, inputs, output):
         count = sum(p.numel() for p in module.parameters(recurse=False))
-        rows.append((names[module], type(module).__qualname__, tuple(output.shape), count))
+        kind = type(module).__qualname__
+        rows.append((names[module], kind, tuple(output.shape), count))
 
     names = {m: name for name, m in model.named_modules() if not list(m.children())}
     hooks = [m.register_forward_hook(record) for m in names]
@@ -248,6 +255,12 @@ class FeaturePyramidNetwork(nn.Module):
     -----
     features : list of (N, in_channels[s], H_s, W_s), finest stage first
     returns : (N, out_channels, H, W) for ``image_size=(H, W)``
+
+    Raises
+    ------
+    ValueError
+        If ``in_channels`` is empty or not positive ints, or ``features``
+        does not have one map of ``in_channels[s]`` channels per stage.
     """
 
     def __init__(self, in_channels, out_channels):
@@ -313,6 +326,14 @@ def clip_loss(image_features, text_features, logit_scale):
     -----
     image_features : (N, D); text_features : (N, D); logit_scale : scalar
     returns : scalar loss in nats
+
+    Raises
+    ------
+    TypeError
+        If a feature matrix is not a tensor.
+    ValueError
+        If the features are not (N, D) matrices of the same shape, or
+        ``logit_scale`` has more than one element.
     """
     _check_pairs(image_features, text_features)
     if not isinstance(logit_scale, torch.Tensor):
@@ -336,6 +357,13 @@ def cosine_similarity_matrix(image_features, text_features):
 
 
 def _check_pairs(image_features, text_features):
+    pairs = (("image_features", image_features), ("text_features", text_features))
+    for name, value in pairs:
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"{name} must be a torch.Tensor, got {type(value).__qualname__}; "
+                "convert it with torch.as_tensor"
+            )
     if image_features.dim() != 2 or text_features.dim() != 2:
         raise ValueError(
             f"image_features and text_features must have shape (N, D), got "
@@ -366,6 +394,12 @@ def top_activating_patches(activations, images, field, count=9, inside=False):
     activations : (N, C, H', W'); images : (N, H, W)
     field : (size, jump, start) from ``receptive_field``
     returns : patches (C, count, size, size) and scores (C, count)
+
+    Raises
+    ------
+    ValueError
+        If ``images`` does not match ``activations``, ``count`` is not
+        between 1 and N, or, with ``inside=True``, no field fits the image.
     """
     n, channels, _, width_out = activations.shape
     if images.dim() != 3 or images.shape[0] != n:
@@ -483,7 +517,10 @@ class WordTokenizer:
         self.vocabulary = {word: index for index, word in enumerate(words, start=1)}
 
     def __call__(self, captions):
-        """Return a (len(captions), max_words) tensor of word indices."""
+        """Return a (len(captions), max_words) tensor of word indices.
+
+        Raises ValueError if a caption has a word outside the vocabulary.
+        """
         rows = []
         for caption in captions:
             unknown = [w for w in caption.split() if w not in self.vocabulary]

@@ -32,9 +32,16 @@ def filter_normalize(direction, weight):
 
     Raises
     ------
+    TypeError
+        If ``direction`` or ``weight`` is not a tensor.
     ValueError
         If ``direction`` and ``weight`` have different shapes.
     """
+    if not isinstance(direction, torch.Tensor) or not isinstance(weight, torch.Tensor):
+        raise TypeError(
+            f"direction and weight must be torch tensors, got "
+            f"{type(direction).__qualname__} and {type(weight).__qualname__}"
+        )
     if direction.shape != weight.shape:
         raise ValueError(
             f"direction has shape {tuple(direction.shape)} but weight has shape "

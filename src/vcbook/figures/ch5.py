@@ -41,6 +41,15 @@ CAPTION_TEMPLATES = {
     "en": ["the number {}", "the digit {}", "image of the digit {}", "{} written by hand"],
 }
 
+# Labels of Fig. 15 that are the same in both languages: symbols and code.
+SHAPE_LABELS = {
+    "input_shape": r"$N \times C_{{in}} \times H \times W$" + "\n= {shape}",
+    "weight_shape": r"$C_{{out}} \times C_{{in}} \times K_H \times K_W$" + "\n= {shape}",
+    "bias_shape": r"$C_{{out}}$ = {shape}",
+    "output_shape": r"$N \times C_{{out}} \times H' \times W'$" + "\n= {shape}",
+    "layer": "nn.Conv2d({c_in}, {c_out}, kernel_size={k}): stride 1, padding 0",
+}
+
 TEXT = {
     "pt": {
         "input": "Entrada",
@@ -48,11 +57,6 @@ TEXT = {
         "bias": "Bias",
         "output": "Saída",
         "image": "imagem {i}",
-        "input_shape": r"$N \times C_{{in}} \times H \times W$" + "\n= {shape}",
-        "weight_shape": r"$C_{{out}} \times C_{{in}} \times K_H \times K_W$" + "\n= {shape}",
-        "bias_shape": r"$C_{{out}}$ = {shape}",
-        "output_shape": r"$N \times C_{{out}} \times H' \times W'$" + "\n= {shape}",
-        "layer": "nn.Conv2d({c_in}, {c_out}, kernel_size={k}): stride 1, padding 0",
         "conv": "conv 3×3",
         "pool": "max pool",
         "linear": "linear",
@@ -86,11 +90,6 @@ TEXT = {
         "bias": "Bias",
         "output": "Output",
         "image": "image {i}",
-        "input_shape": r"$N \times C_{{in}} \times H \times W$" + "\n= {shape}",
-        "weight_shape": r"$C_{{out}} \times C_{{in}} \times K_H \times K_W$" + "\n= {shape}",
-        "bias_shape": r"$C_{{out}}$ = {shape}",
-        "output_shape": r"$N \times C_{{out}} \times H' \times W'$" + "\n= {shape}",
-        "layer": "nn.Conv2d({c_in}, {c_out}, kernel_size={k}): stride 1, padding 0",
         "conv": "conv 3×3",
         "pool": "max pool",
         "linear": "linear",
@@ -207,7 +206,7 @@ def conv_layer_shapes():
 @register("conv-layer")
 def conv_layer_figure(lang):
     """Fig. 15: a batch of 2 images, the filters with their biases, and the output."""
-    text = TEXT[lang]
+    text = {**TEXT[lang], **SHAPE_LABELS}
     shapes = conv_layer_shapes()
     n, c_in, height, width = shapes["input"]
     c_out, _, k_h, k_w = shapes["weight"]
