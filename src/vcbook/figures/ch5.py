@@ -350,6 +350,9 @@ def vgg_figure(lang):
                 ax.text(x + 0.1, -0.8, f"{size}×{size}×{channels}", ha="center", va="top",
                         fontsize=8)
                 previous_end = x + 0.12 + depth * 0.42
+                # The flattened map is the input of the first linear layer.
+                ax.text(previous_end + 0.35, 0.12, _format_int(channels * size * size, lang),
+                        ha="center", va="bottom", fontsize=6)
                 x = previous_end + 0.7
         else:
             features = stage["shape"][1]
