@@ -9,7 +9,6 @@ The chapter's budget is 90 s in total on 2 CPU cores.
 import time
 
 from vcbook.figures import render
-from vcbook.figures import ch5  # noqa: F401  (registers the figures)
 
 FIGURES = ("conv-layer", "vgg", "top-patches", "loss-landscape", "fpn", "clip")
 BUDGET_SECONDS = 90.0

@@ -32,8 +32,14 @@ def _conv_inputs(case, seed=0):
     n, c_in, h, w, c_out, k_h, k_w, stride, padding, dilation, has_bias = case
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn(n, c_in, h, w, generator=generator, dtype=torch.float64)
-    weight = torch.randn(c_out, c_in, k_h, k_w, generator=generator, dtype=torch.float64)
-    bias = torch.randn(c_out, generator=generator, dtype=torch.float64) if has_bias else None
+    weight = torch.randn(
+        c_out, c_in, k_h, k_w, generator=generator, dtype=torch.float64
+    )
+    bias = (
+        torch.randn(c_out, generator=generator, dtype=torch.float64)
+        if has_bias
+        else None
+    )
     return x, weight, bias, dict(stride=stride, padding=padding, dilation=dilation)
 
 
@@ -53,9 +59,13 @@ def test_conv2d_matches_torch_backward(case):
     leaves = [x, weight] + ([bias] if bias is not None else [])
     for leaf in leaves:
         leaf.requires_grad_(True)
-    ours = torch.autograd.grad((cnn.conv2d(x, weight, bias, **options) ** 2).sum(), leaves)
-    theirs = torch.autograd.grad((F.conv2d(x, weight, bias, **options) ** 2).sum(), leaves)
-    for got, expected in zip(ours, theirs):
+    ours = torch.autograd.grad(
+        (cnn.conv2d(x, weight, bias, **options) ** 2).sum(), leaves
+    )
+    theirs = torch.autograd.grad(
+        (F.conv2d(x, weight, bias, **options) ** 2).sum(), leaves
+    )
+    for got, expected in zip(ours, theirs, strict=True):
         torch.testing.assert_close(got, expected, rtol=RTOL, atol=ATOL)
 
 
@@ -63,8 +73,11 @@ def test_conv2d_gradcheck_finite_differences():
     x, weight, bias, options = _conv_inputs(CONV_CASES[3], seed=2)
     inputs = tuple(t.requires_grad_(True) for t in (x, weight, bias))
     assert torch.autograd.gradcheck(
-        lambda a, b, c: cnn.conv2d(a, b, c, **options), inputs,
-        eps=FD_EPS, atol=FD_ATOL, rtol=FD_RTOL,
+        lambda a, b, c: cnn.conv2d(a, b, c, **options),
+        inputs,
+        eps=FD_EPS,
+        atol=FD_ATOL,
+        rtol=FD_RTOL,
     )
 
 
@@ -78,19 +91,27 @@ def test_conv2d_matches_nn_conv2d_module():
 
 @settings(max_examples=30, deadline=None)
 @given(
-    size=st.integers(1, 40), kernel_size=st.integers(1, 7), stride=st.integers(1, 4),
-    padding=st.integers(0, 3), dilation=st.integers(1, 3),
+    size=st.integers(1, 40),
+    kernel_size=st.integers(1, 7),
+    stride=st.integers(1, 4),
+    padding=st.integers(0, 3),
+    dilation=st.integers(1, 3),
 )
-def test_output_size_matches_torch_property(size, kernel_size, stride, padding, dilation):
+def test_output_size_matches_torch_property(
+    size, kernel_size, stride, padding, dilation
+):
     if dilation * (kernel_size - 1) + 1 > size + 2 * padding:
         with pytest.raises(ValueError, match="the output would be empty"):
             cnn.conv2d_output_size(size, kernel_size, stride, padding, dilation)
         return
     x = torch.zeros(1, 1, size, 1)
     weight = torch.zeros(1, 1, kernel_size, 1)
-    expected = F.conv2d(x, weight, stride=(stride, 1), padding=(padding, 0),
-                        dilation=(dilation, 1)).shape[2]
-    assert cnn.conv2d_output_size(size, kernel_size, stride, padding, dilation) == expected
+    expected = F.conv2d(
+        x, weight, stride=(stride, 1), padding=(padding, 0), dilation=(dilation, 1)
+    ).shape[2]
+    assert (
+        cnn.conv2d_output_size(size, kernel_size, stride, padding, dilation) == expected
+    )
 
 
 def test_output_size_known_values():
@@ -124,7 +145,9 @@ def test_output_size_invalid_values_raise(arguments, message):
 
 
 def test_output_size_float_raises_type_error():
-    with pytest.raises(TypeError, match=re.escape("size must be an int, got float 5.0")):
+    with pytest.raises(
+        TypeError, match=re.escape("size must be an int, got float 5.0")
+    ):
         cnn.conv2d_output_size(5.0, 3)
 
 
@@ -190,8 +213,11 @@ def test_layer_shapes_match_real_forward():
     config = (4, "M", 8, 8, "M", 16, "M")
     model = cnn.VGG(config, in_channels=1, num_classes=10, image_size=32, hidden=20)
     shapes = []
-    hooks = [m.register_forward_hook(lambda m, i, o: shapes.append(tuple(o.shape)))
-             for m in model.modules() if not list(m.children())]
+    hooks = [
+        m.register_forward_hook(lambda m, i, o: shapes.append(tuple(o.shape)))
+        for m in model.modules()
+        if not list(m.children())
+    ]
     model.eval()
     model(torch.randn(2, 1, 32, 32))
     for hook in hooks:
@@ -203,13 +229,19 @@ def test_layer_shapes_match_real_forward():
 def test_receptive_field_known_values():
     # Two 3x3 convolutions see 5x5; a 2x2 pooling of stride 2 then a 3x3 conv see 8x8.
     assert cnn.receptive_field([(3, 1, 1, 1), (3, 1, 1, 1)]) == (5, 1, 0.0)
-    assert cnn.receptive_field([(3, 1, 1, 1), (2, 2, 0, 1), (3, 1, 1, 1)]) == (8, 2, 0.5)
+    assert cnn.receptive_field([(3, 1, 1, 1), (2, 2, 0, 1), (3, 1, 1, 1)]) == (
+        8,
+        2,
+        0.5,
+    )
 
 
 def test_receptive_field_matches_gradient_support():
     layers = [(3, 1, 1, 1), (2, 2, 0, 1), (3, 1, 1, 2), (3, 2, 1, 1)]
     model = nn.Sequential(
-        nn.Conv2d(1, 1, 3, padding=1), nn.AvgPool2d(2), nn.Conv2d(1, 1, 3, padding=1, dilation=2),
+        nn.Conv2d(1, 1, 3, padding=1),
+        nn.AvgPool2d(2),
+        nn.Conv2d(1, 1, 3, padding=1, dilation=2),
         nn.Conv2d(1, 1, 3, stride=2, padding=1),
     )
     for module in model:
@@ -227,37 +259,46 @@ def test_receptive_field_matches_gradient_support():
 
 
 def _fpn_reference(fpn, features, image_size):
-    laterals = [F.conv2d(f, c.weight, c.bias) for c, f in zip(fpn.lateral, features)]
+    laterals = [
+        F.conv2d(f, c.weight, c.bias)
+        for c, f in zip(fpn.lateral, features, strict=True)
+    ]
     merged = laterals[-1]
     for stage in reversed(range(len(laterals) - 1)):
         merged = laterals[stage] + F.interpolate(
-            merged, size=laterals[stage].shape[-2:], mode="nearest")
+            merged, size=laterals[stage].shape[-2:], mode="nearest"
+        )
     finest = F.conv2d(merged, fpn.smooth[0].weight, fpn.smooth[0].bias, padding=1)
     return F.interpolate(finest, size=image_size, mode="bilinear", align_corners=False)
 
 
 @pytest.mark.parametrize(
     ("image_size", "sizes"),
-    [((64, 64), [(32, 32), (16, 16), (8, 8)]),
-     ((75, 97), [(38, 49), (19, 25), (10, 13), (5, 7)]),
-     ((33, 20), [(33, 20), (17, 10)])],
+    [
+        ((64, 64), [(32, 32), (16, 16), (8, 8)]),
+        ((75, 97), [(38, 49), (19, 25), (10, 13), (5, 7)]),
+        ((33, 20), [(33, 20), (17, 10)]),
+    ],
 )
 def test_fpn_output_matches_reference(image_size, sizes):
     torch.manual_seed(0)
     in_channels = [3 * (s + 1) for s in range(len(sizes))]
     fpn = cnn.FeaturePyramidNetwork(in_channels, 6).double()
-    features = [torch.randn(2, c, *size, dtype=torch.float64)
-                for c, size in zip(in_channels, sizes)]
+    features = [
+        torch.randn(2, c, *size, dtype=torch.float64)
+        for c, size in zip(in_channels, sizes, strict=True)
+    ]
     out = fpn(features, image_size)
     assert out.shape == (2, 6, *image_size)
-    torch.testing.assert_close(out, _fpn_reference(fpn, features, image_size),
-                               rtol=RTOL, atol=ATOL)
+    torch.testing.assert_close(
+        out, _fpn_reference(fpn, features, image_size), rtol=RTOL, atol=ATOL
+    )
 
 
 def test_fpn_pyramid_level_shapes():
     fpn = cnn.FeaturePyramidNetwork([4, 8, 16], 5)
     sizes = [(15, 21), (8, 11), (4, 6)]
-    features = [torch.randn(1, c, *s) for c, s in zip([4, 8, 16], sizes)]
+    features = [torch.randn(1, c, *s) for c, s in zip([4, 8, 16], sizes, strict=True)]
     levels = fpn.pyramid(features)
     assert [tuple(level.shape) for level in levels] == [(1, 5, *s) for s in sizes]
 
@@ -303,8 +344,9 @@ def _clip_reference(image_features, text_features, logit_scale):
     return total / (2 * n)
 
 
-@pytest.mark.parametrize(("n", "d", "logit_scale"), [(1, 3, 0.5), (4, 5, math.log(1 / 0.07)),
-                                                     (6, 2, 6.0)])
+@pytest.mark.parametrize(
+    ("n", "d", "logit_scale"), [(1, 3, 0.5), (4, 5, math.log(1 / 0.07)), (6, 2, 6.0)]
+)
 def test_clip_loss_matches_direct_computation(n, d, logit_scale):
     generator = torch.Generator().manual_seed(n)
     images = torch.randn(n, d, generator=generator, dtype=torch.float64)
@@ -320,29 +362,34 @@ def test_clip_loss_scale_clamped_at_100():
     images = torch.randn(3, 4, generator=generator, dtype=torch.float64)
     texts = torch.randn(3, 4, generator=generator, dtype=torch.float64)
     high = cnn.clip_loss(images, texts, torch.tensor(8.0, dtype=torch.float64))
-    at_limit = cnn.clip_loss(images, texts, torch.tensor(math.log(100.0), dtype=torch.float64))
+    at_limit = cnn.clip_loss(
+        images, texts, torch.tensor(math.log(100.0), dtype=torch.float64)
+    )
     torch.testing.assert_close(high, at_limit, rtol=RTOL, atol=ATOL)
 
 
 def test_clip_loss_gradcheck():
     generator = torch.Generator().manual_seed(3)
-    inputs = (torch.randn(4, 3, generator=generator, dtype=torch.float64, requires_grad=True),
-              torch.randn(4, 3, generator=generator, dtype=torch.float64, requires_grad=True),
-              torch.tensor(1.2, dtype=torch.float64, requires_grad=True))
-    assert torch.autograd.gradcheck(cnn.clip_loss, inputs, eps=FD_EPS, atol=FD_ATOL,
-                                    rtol=FD_RTOL)
+    inputs = (
+        torch.randn(4, 3, generator=generator, dtype=torch.float64, requires_grad=True),
+        torch.randn(4, 3, generator=generator, dtype=torch.float64, requires_grad=True),
+        torch.tensor(1.2, dtype=torch.float64, requires_grad=True),
+    )
+    assert torch.autograd.gradcheck(
+        cnn.clip_loss, inputs, eps=FD_EPS, atol=FD_ATOL, rtol=FD_RTOL
+    )
 
 
 def test_clip_loss_shape_mismatch_raises():
-    message = (
-        "image_features (4, 8) and text_features (4, 6) must have the same shape"
-    )
+    message = "image_features (4, 8) and text_features (4, 6) must have the same shape"
     with pytest.raises(ValueError, match=re.escape(message)):
         cnn.clip_loss(torch.zeros(4, 8), torch.zeros(4, 6), 1.0)
 
 
 def test_clip_loss_not_matrix_raises():
-    message = "image_features and text_features must have shape (N, D), got (8,) and (8,)"
+    message = (
+        "image_features and text_features must have shape (N, D), got (8,) and (8,)"
+    )
     with pytest.raises(ValueError, match=re.escape(message)):
         cnn.clip_loss(torch.zeros(8), torch.zeros(8), 1.0)
 
@@ -376,23 +423,33 @@ def test_top_patches_outside_image_zero():
 
 
 def test_top_patches_count_too_large_raises():
-    with pytest.raises(ValueError, match=re.escape("count must be between 1 and N=2, got 9")):
-        cnn.top_activating_patches(torch.zeros(2, 1, 3, 3), torch.zeros(2, 3, 3), (1, 1, 0.0))
+    with pytest.raises(
+        ValueError, match=re.escape("count must be between 1 and N=2, got 9")
+    ):
+        cnn.top_activating_patches(
+            torch.zeros(2, 1, 3, 3), torch.zeros(2, 3, 3), (1, 1, 0.0)
+        )
 
 
 def test_top_patches_image_shape_raises():
-    message = "images must have shape (N, H, W) with N=2 like activations, got (3, 3, 3)"
+    message = (
+        "images must have shape (N, H, W) with N=2 like activations, got (3, 3, 3)"
+    )
     with pytest.raises(ValueError, match=re.escape(message)):
-        cnn.top_activating_patches(torch.zeros(2, 1, 3, 3), torch.zeros(3, 3, 3), (1, 1, 0.0),
-                                   count=1)
+        cnn.top_activating_patches(
+            torch.zeros(2, 1, 3, 3), torch.zeros(3, 3, 3), (1, 1, 0.0), count=1
+        )
 
 
 def test_digit_cnn_activation_shapes_fields():
     model = cnn.DigitCNN(image_size=32)
     logits, activations = model(torch.zeros(2, 1, 32, 32), return_activations=True)
     assert logits.shape == (2, 10)
-    assert [tuple(a.shape) for a in activations] == [(2, 8, 32, 32), (2, 16, 16, 16),
-                                                      (2, 32, 8, 8)]
+    assert [tuple(a.shape) for a in activations] == [
+        (2, 8, 32, 32),
+        (2, 16, 16, 16),
+        (2, 32, 8, 8),
+    ]
     assert [field[:2] for field in model.fields()] == [(3, 1), (8, 2), (18, 4)]
 
 
@@ -442,8 +499,9 @@ def test_top_patches_inside_skips_border():
     activations = torch.zeros(1, 1, 6, 6)
     activations[0, 0, 0, 0] = 9.0  # its 3x3 field leaves the image
     activations[0, 0, 3, 2] = 1.0
-    patches, scores = cnn.top_activating_patches(activations, images, (3, 1, 0.0), count=1,
-                                                 inside=True)
+    patches, scores = cnn.top_activating_patches(
+        activations, images, (3, 1, 0.0), count=1, inside=True
+    )
     assert scores.tolist() == [[1.0]]
     assert torch.equal(patches[0, 0], images[0, 2:5, 1:4])
 
@@ -451,8 +509,13 @@ def test_top_patches_inside_skips_border():
 def test_top_patches_inside_too_small_raises():
     message = "no receptive field of size 7 fits inside images of size (4, 4); use inside=False"
     with pytest.raises(ValueError, match=re.escape(message)):
-        cnn.top_activating_patches(torch.zeros(1, 1, 4, 4), torch.zeros(1, 4, 4), (7, 1, 0.0),
-                                   count=1, inside=True)
+        cnn.top_activating_patches(
+            torch.zeros(1, 1, 4, 4),
+            torch.zeros(1, 4, 4),
+            (7, 1, 0.0),
+            count=1,
+            inside=True,
+        )
 
 
 def test_conv2d_array_input_raises_type_error():

@@ -19,11 +19,12 @@ def test_filter_normalize_matches_filter_norms(shape):
     out = landscape.filter_normalize(direction, weight)
     assert out.shape == weight.shape
     assert out.dtype == torch.float64
-    for d_i, w_i, original in zip(out, weight, direction):
+    for d_i, w_i, original in zip(out, weight, direction, strict=True):
         torch.testing.assert_close(d_i.norm(), w_i.norm(), rtol=RTOL, atol=ATOL)
         # Each filter keeps its direction: it is a positive multiple of the original.
-        torch.testing.assert_close(d_i / d_i.norm(), original / original.norm(),
-                                   rtol=RTOL, atol=ATOL)
+        torch.testing.assert_close(
+            d_i / d_i.norm(), original / original.norm(), rtol=RTOL, atol=ATOL
+        )
 
 
 @pytest.mark.parametrize("shape", [(7,), ()])
@@ -67,13 +68,17 @@ def test_loss_surface_matches_shifted_model():
     inputs, targets = torch.randn(6, 3), torch.tensor([0, 1, 0, 1, 1, 0])
     loss_fn = nn.functional.cross_entropy
     alpha, beta = 0.3, -0.7
-    surface = landscape.loss_surface(model, loss_fn, inputs, targets, [alpha], [beta], seed=4)
+    surface = landscape.loss_surface(
+        model, loss_fn, inputs, targets, [alpha], [beta], seed=4
+    )
     generator = torch.Generator().manual_seed(4)
     delta = landscape.random_direction(model, generator)
     eta = landscape.random_direction(model, generator)
     shifted = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     with torch.no_grad():
-        for (name, p), q in zip(model.named_parameters(), shifted.parameters()):
+        for (name, p), q in zip(
+            model.named_parameters(), shifted.parameters(), strict=True
+        ):
             q.copy_(p + alpha * delta[name] + beta * eta[name])
     expected = loss_fn(shifted(inputs), targets)
     torch.testing.assert_close(surface[0, 0], expected.detach(), rtol=1e-6, atol=1e-7)
@@ -84,10 +89,16 @@ def test_loss_surface_leaves_model_unchanged():
     model = nn.Linear(3, 2)
     before = [p.detach().clone() for p in model.parameters()]
     model.train()
-    landscape.loss_surface(model, nn.functional.cross_entropy, torch.randn(4, 3),
-                           torch.tensor([0, 1, 1, 0]), [1.0, 2.0], [1.0])
+    landscape.loss_surface(
+        model,
+        nn.functional.cross_entropy,
+        torch.randn(4, 3),
+        torch.tensor([0, 1, 1, 0]),
+        [1.0, 2.0],
+        [1.0],
+    )
     assert model.training
-    for p, q in zip(model.parameters(), before):
+    for p, q in zip(model.parameters(), before, strict=True):
         assert torch.equal(p.detach(), q)
 
 
@@ -95,12 +106,16 @@ def test_random_direction_biases_are_zero():
     model = nn.Linear(3, 2)
     direction = landscape.random_direction(model, torch.Generator().manual_seed(0))
     assert bool((direction["bias"] == 0).all())
-    torch.testing.assert_close(direction["weight"].norm(dim=1), model.weight.detach().norm(dim=1))
+    torch.testing.assert_close(
+        direction["weight"].norm(dim=1), model.weight.detach().norm(dim=1)
+    )
 
 
 def test_deep_mlp_plain_is_chain():
     torch.manual_seed(0)
-    model = landscape.DeepMLP(in_features=5, width=4, blocks=3, num_classes=2, residual=False)
+    model = landscape.DeepMLP(
+        in_features=5, width=4, blocks=3, num_classes=2, residual=False
+    )
     x = torch.randn(6, 5)
     h = model.stem(x)
     for block in model.blocks:
@@ -110,7 +125,9 @@ def test_deep_mlp_plain_is_chain():
 
 def test_deep_mlp_residual_adds_input():
     torch.manual_seed(0)
-    model = landscape.DeepMLP(in_features=5, width=4, blocks=3, num_classes=2, residual=True)
+    model = landscape.DeepMLP(
+        in_features=5, width=4, blocks=3, num_classes=2, residual=True
+    )
     x = torch.randn(6, 5)
     h = model.stem(x)
     for block in model.blocks:
@@ -123,7 +140,9 @@ def test_deep_mlp_residual_branch_scaled():
     plain = landscape.DeepMLP(blocks=4, residual=False)
     torch.manual_seed(0)
     residual = landscape.DeepMLP(blocks=4, residual=True)
-    torch.testing.assert_close(residual.blocks[0][-1].weight, plain.blocks[0][-1].weight / 2)
+    torch.testing.assert_close(
+        residual.blocks[0][-1].weight, plain.blocks[0][-1].weight / 2
+    )
     torch.testing.assert_close(residual.blocks[0][1].weight, plain.blocks[0][1].weight)
 
 

@@ -14,6 +14,7 @@ import numbers
 import torch
 import torch.nn.functional as F
 from torch import nn
+
 # --8<-- [end:imports]
 
 
@@ -22,8 +23,12 @@ def _pair(value, name):
     """Return ``value`` as a pair of ints, accepting an int or a pair."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return int(value), int(value)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value
+    if (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value
+        )
     ):
         return int(value[0]), int(value[1])
     raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
@@ -36,6 +41,8 @@ def _check_int(value, name, minimum):
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
+
+
 # --8<-- [end:checks]
 
 
@@ -73,6 +80,8 @@ def conv2d_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
             "use a larger input, more padding or a smaller kernel"
         )
     return (padded - span) // stride + 1
+
+
 # --8<-- [end:output_size]
 
 
@@ -128,7 +137,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     """
     _check_conv_inputs(x, weight, bias)
     stride, padding, dilation = (
-        _pair(stride, "stride"), _pair(padding, "padding"), _pair(dilation, "dilation")
+        _pair(stride, "stride"),
+        _pair(padding, "padding"),
+        _pair(dilation, "dilation"),
     )
     n, c_in, height, width = x.shape
     c_out, _, k_h, k_w = weight.shape
@@ -141,7 +152,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
         for j in range(k_w):
             top, left = i * dilation[0], j * dilation[1]
             columns[:, :, i, j] = x[
-                :, :,
+                :,
+                :,
                 top : top + stride[0] * (h_out - 1) + 1 : stride[0],
                 left : left + stride[1] * (w_out - 1) + 1 : stride[1],
             ]
@@ -151,13 +163,33 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     if bias is not None:
         out = out + bias[:, None]
     return out.reshape(n, c_out, h_out, w_out)
+
+
 # --8<-- [end:conv2d]
 
 
 # --8<-- [start:vgg]
 # Channels of each 3x3 convolution of VGG-16; "M" is a 2x2 max pooling.
-VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M",
-         512, 512, 512, "M", 512, 512, 512, "M")
+VGG16 = (
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+    "M",
+)
 
 
 class VGG(nn.Module):
@@ -169,8 +201,15 @@ class VGG(nn.Module):
     to ``num_classes`` scores.
     """
 
-    def __init__(self, config=VGG16, in_channels=3, num_classes=1000,
-                 image_size=224, hidden=4096, dropout=0.5):
+    def __init__(
+        self,
+        config=VGG16,
+        in_channels=3,
+        num_classes=1000,
+        image_size=224,
+        hidden=4096,
+        dropout=0.5,
+    ):
         super().__init__()
         layers, channels, size = [], in_channels, image_size
         for item in config:
@@ -183,8 +222,12 @@ class VGG(nn.Module):
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(channels * size * size, hidden), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(channels * size * size, hidden),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Dropout(dropout),
             nn.Linear(hidden, num_classes),
         )
 
@@ -216,6 +259,8 @@ def layer_shapes(model, input_shape):
         for hook in hooks:
             hook.remove()
     return rows
+
+
 # --8<-- [end:vgg]
 
 
@@ -237,6 +282,8 @@ def receptive_field(layers):
         start += (span / 2 - padding) * jump
         jump *= stride
     return size, jump, start
+
+
 # --8<-- [end:receptive_field]
 
 
@@ -280,7 +327,7 @@ class FeaturePyramidNetwork(nn.Module):
     def pyramid(self, features):
         """Return the pyramid levels, finest first, each with out_channels channels."""
         self._check_features(features)
-        laterals = [conv(f) for conv, f in zip(self.lateral, features)]
+        laterals = [conv(f) for conv, f in zip(self.lateral, features, strict=True)]
         merged = laterals[-1]
         levels = [self.smooth[-1](merged)]
         for stage in range(len(laterals) - 2, -1, -1):
@@ -293,8 +340,9 @@ class FeaturePyramidNetwork(nn.Module):
         finest = self.pyramid(features)[0]
         if image_size is None:
             return finest
-        return F.interpolate(finest, size=tuple(image_size), mode="bilinear",
-                             align_corners=False)
+        return F.interpolate(
+            finest, size=tuple(image_size), mode="bilinear", align_corners=False
+        )
 
     def _check_features(self, features):
         if len(features) != len(self.in_channels):
@@ -302,12 +350,14 @@ class FeaturePyramidNetwork(nn.Module):
                 f"expected {len(self.in_channels)} feature maps (one per entry of "
                 f"in_channels), got {len(features)}"
             )
-        for stage, (f, c) in enumerate(zip(features, self.in_channels)):
+        for stage, (f, c) in enumerate(zip(features, self.in_channels, strict=True)):
             if f.dim() != 4 or f.shape[1] != c:
                 raise ValueError(
                     f"features[{stage}] must have shape (N, {c}, H, W), "
                     f"got {tuple(f.shape)}"
                 )
+
+
 # --8<-- [end:fpn]
 
 
@@ -375,6 +425,8 @@ def _check_pairs(image_features, text_features):
             f"{tuple(text_features.shape)} must have the same shape: one row per "
             "image-text pair, both projected to the same dimension D"
         )
+
+
 # --8<-- [end:clip_loss]
 
 
@@ -433,7 +485,7 @@ def _mask_outside(activations, image_size, field):
     size, jump, start = field
     half = (size - 1) / 2
     keep = []
-    for length, count in zip(image_size, activations.shape[-2:]):
+    for length, count in zip(image_size, activations.shape[-2:], strict=True):
         centers = start + jump * torch.arange(count)
         keep.append((centers - half >= 0) & (centers + half <= length - 1))
     if not bool(keep[0].any()) or not bool(keep[1].any()):
@@ -443,6 +495,8 @@ def _mask_outside(activations, image_size, field):
         )
     mask = keep[0][:, None] & keep[1][None, :]  # (H', W')
     return activations.masked_fill(~mask, float("-inf"))
+
+
 # --8<-- [end:top_patches]
 
 
@@ -479,6 +533,8 @@ class DigitCNN(nn.Module):
             fields.append(receptive_field(layers))
             layers.append((2, 2, 0, 1))
         return fields
+
+
 # --8<-- [end:digit_cnn]
 
 
@@ -502,9 +558,12 @@ def train_classifier(model, x, y, *, epochs, lr, batch_size=64, seed=0):
         model.eval()
         with torch.no_grad():
             accuracy = float((model(x).argmax(1) == y).float().mean())
-        history.append({"epoch": epoch, "train_loss": total / len(x),
-                        "train_accuracy": accuracy})
+        history.append(
+            {"epoch": epoch, "train_loss": total / len(x), "train_accuracy": accuracy}
+        )
     return history
+
+
 # --8<-- [end:train]
 
 
@@ -544,14 +603,18 @@ class TinyCLIP(nn.Module):
     def __init__(self, vocabulary_size, dim=16, width=32):
         super().__init__()
         self.image_encoder = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(1, 16, 3, padding=1),
+            nn.ReLU(),
             nn.MaxPool2d(2),  # (N, 16, 4, 4)
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(16, 32, 3, padding=1),
+            nn.ReLU(),
             nn.MaxPool2d(2),  # (N, 32, 2, 2)
-            nn.Flatten(), nn.Linear(128, dim),
+            nn.Flatten(),
+            nn.Linear(128, dim),
         )
-        self.embedding = nn.EmbeddingBag(vocabulary_size + 1, width, mode="mean",
-                                         padding_idx=0)
+        self.embedding = nn.EmbeddingBag(
+            vocabulary_size + 1, width, mode="mean", padding_idx=0
+        )
         self.text_projection = nn.Sequential(nn.ReLU(), nn.Linear(width, dim))
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
@@ -565,4 +628,6 @@ class TinyCLIP(nn.Module):
         image_features = self.encode_image(images)
         text_features = self.encode_text(tokens)
         return clip_loss(image_features, text_features, self.logit_scale)
+
+
 # --8<-- [end:tiny_clip]

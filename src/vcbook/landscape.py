@@ -14,6 +14,7 @@ import math
 import torch
 from torch import nn
 from torch.func import functional_call
+
 # --8<-- [end:imports]
 
 # --8<-- [start:filter_normalize]
@@ -54,6 +55,8 @@ def filter_normalize(direction, weight):
     weight_norm = torch.linalg.vector_norm(weight, dim=dims, keepdim=True)
     direction_norm = torch.linalg.vector_norm(direction, dim=dims, keepdim=True)
     return direction * weight_norm / (direction_norm + NORM_EPS)
+
+
 # --8<-- [end:filter_normalize]
 
 
@@ -98,6 +101,8 @@ def loss_surface(model, loss_fn, inputs, targets, alphas, betas, seed=0):
                 surface[j, i] = loss_fn(outputs, targets)
     model.train(was_training)
     return surface
+
+
 # --8<-- [end:surface]
 
 
@@ -117,14 +122,16 @@ class DeepMLP(nn.Module):
     factor of about $e$ over all blocks instead of doubling at each block.
     """
 
-    def __init__(self, in_features=64, width=16, blocks=20, num_classes=10,
-                 residual=True):
+    def __init__(
+        self, in_features=64, width=16, blocks=20, num_classes=10, residual=True
+    ):
         super().__init__()
         self.residual = residual
         self.stem = nn.Linear(in_features, width)
         self.blocks = nn.ModuleList(
-            nn.Sequential(nn.ReLU(), nn.Linear(width, width),
-                          nn.ReLU(), nn.Linear(width, width))
+            nn.Sequential(
+                nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width)
+            )
             for _ in range(blocks)
         )
         self.head = nn.Linear(width, num_classes)
@@ -142,4 +149,6 @@ class DeepMLP(nn.Module):
         for block in self.blocks:
             x = x + block(x) if self.residual else block(x)
         return self.head(torch.relu(x))
+
+
 # --8<-- [end:deep_mlp]

@@ -25,7 +25,12 @@ CONV_IN, CONV_OUT, CONV_KERNEL, CONV_BATCH, CONV_SIZE = 3, 4, (3, 3), 2, (6, 8)
 # Fig. 17: images are upsampled from 8x8 to 32x32 before the CNN.
 PATCH_IMAGE_SIZE, PATCH_FILTERS, PATCH_EPOCHS = 32, 4, 6
 # Fig. 18: the grid of (alpha, beta) and the networks compared.
-LANDSCAPE_STEPS, LANDSCAPE_RANGE, LANDSCAPE_SAMPLES, LANDSCAPE_BATCH = 21, 1.0, 1024, 512
+LANDSCAPE_STEPS, LANDSCAPE_RANGE, LANDSCAPE_SAMPLES, LANDSCAPE_BATCH = (
+    21,
+    1.0,
+    1024,
+    512,
+)
 LANDSCAPE_BLOCKS, LANDSCAPE_WIDTH, LANDSCAPE_EPOCHS = 20, 16, 20
 # Fig. 19: an image of odd size and a four-stage encoder.
 FPN_IMAGE, FPN_CHANNELS, FPN_PYRAMID = (97, 129), (16, 32, 64, 128), 32
@@ -33,18 +38,46 @@ FPN_IMAGE, FPN_CHANNELS, FPN_PYRAMID = (97, 129), (16, 32, 64, 128), 32
 CLIP_TRAIN, CLIP_STEPS, CLIP_LR = 1500, 600, 3e-3
 
 DIGIT_NAMES = {
-    "pt": ["zero", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove"],
-    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+    "pt": [
+        "zero",
+        "um",
+        "dois",
+        "três",
+        "quatro",
+        "cinco",
+        "seis",
+        "sete",
+        "oito",
+        "nove",
+    ],
+    "en": [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+    ],
 }
 CAPTION_TEMPLATES = {
     "pt": ["o número {}", "o dígito {}", "imagem do dígito {}", "{} escrito à mão"],
-    "en": ["the number {}", "the digit {}", "image of the digit {}", "{} written by hand"],
+    "en": [
+        "the number {}",
+        "the digit {}",
+        "image of the digit {}",
+        "{} written by hand",
+    ],
 }
 
 # Labels of Fig. 15 that are the same in both languages: symbols and code.
 SHAPE_LABELS = {
     "input_shape": r"$N \times C_{{in}} \times H \times W$" + "\n= {shape}",
-    "weight_shape": r"$C_{{out}} \times C_{{in}} \times K_H \times K_W$" + "\n= {shape}",
+    "weight_shape": r"$C_{{out}} \times C_{{in}} \times K_H \times K_W$"
+    + "\n= {shape}",
     "bias_shape": r"$C_{{out}}$ = {shape}",
     "output_shape": r"$N \times C_{{out}} \times H' \times W'$" + "\n= {shape}",
     "layer": "nn.Conv2d({c_in}, {c_out}, kernel_size={k}): stride 1, padding 0",
@@ -156,12 +189,27 @@ def plot_cuboid(ax, x, y, width, height, depth, *, color, alpha=0.35, slant=0.6)
 
     Return the three face patches.
     """
-    dx, dy = depth * slant * math.cos(math.pi / 4), depth * slant * math.sin(math.pi / 4)
+    dx, dy = (
+        depth * slant * math.cos(math.pi / 4),
+        depth * slant * math.sin(math.pi / 4),
+    )
     edge = text_color()
-    top = Polygon([(x, y + height), (x + dx, y + height + dy),
-                   (x + width + dx, y + height + dy), (x + width, y + height)])
-    side = Polygon([(x + width, y), (x + width + dx, y + dy),
-                    (x + width + dx, y + height + dy), (x + width, y + height)])
+    top = Polygon(
+        [
+            (x, y + height),
+            (x + dx, y + height + dy),
+            (x + width + dx, y + height + dy),
+            (x + width, y + height),
+        ]
+    )
+    side = Polygon(
+        [
+            (x + width, y),
+            (x + width + dx, y + dy),
+            (x + width + dx, y + height + dy),
+            (x + width, y + height),
+        ]
+    )
     front = Rectangle((x, y), width, height)
     faces = []
     for face, shade in ((top, 0.8), (side, 0.6), (front, 1.0)):
@@ -180,11 +228,19 @@ def _arrow(ax, start, end, **kwargs):
 
 
 def _box(ax, x, y, width, height, text, color, fontsize=9):
-    patch = FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.02",
-                           facecolor=color, alpha=0.3, edgecolor=text_color())
+    patch = FancyBboxPatch(
+        (x, y),
+        width,
+        height,
+        boxstyle="round,pad=0.02",
+        facecolor=color,
+        alpha=0.3,
+        edgecolor=text_color(),
+    )
     ax.add_patch(patch)
-    label = ax.text(x + width / 2, y + height / 2, text, ha="center", va="center",
-                    fontsize=fontsize)
+    label = ax.text(
+        x + width / 2, y + height / 2, text, ha="center", va="center", fontsize=fontsize
+    )
     return patch, label
 
 
@@ -199,8 +255,12 @@ def conv_layer_shapes():
     x = torch.zeros(CONV_BATCH, CONV_IN, *CONV_SIZE)
     with torch.no_grad():
         out = layer(x)
-    return {"input": tuple(x.shape), "weight": tuple(layer.weight.shape),
-            "bias": tuple(layer.bias.shape), "output": tuple(out.shape)}
+    return {
+        "input": tuple(x.shape),
+        "weight": tuple(layer.weight.shape),
+        "bias": tuple(layer.bias.shape),
+        "output": tuple(out.shape),
+    }
 
 
 @register("conv-layer")
@@ -219,56 +279,143 @@ def conv_layer_figure(lang):
     for i in range(n):
         y0 = 0.6 + (n - 1 - i) * (height * unit + 1.3)
         plot_cuboid(ax, 0, y0, width * unit, height * unit, c_in * 0.5, color=colors[0])
-        ax.text(width * unit / 2, y0 - 0.25, text["image"].format(i=i + 1), ha="center",
-                va="top", fontsize=8)
+        ax.text(
+            width * unit / 2,
+            y0 - 0.25,
+            text["image"].format(i=i + 1),
+            ha="center",
+            va="top",
+            fontsize=8,
+        )
         if i == 0:
-            window = Rectangle((0, y0 + (height - k_h) * unit), k_w * unit, k_h * unit,
-                               facecolor=colors[1], alpha=0.6, edgecolor=text_color())
+            window = Rectangle(
+                (0, y0 + (height - k_h) * unit),
+                k_w * unit,
+                k_h * unit,
+                facecolor=colors[1],
+                alpha=0.6,
+                edgecolor=text_color(),
+            )
             ax.add_patch(window)
-    ax.text(width * unit / 2 + 0.3, 6.9, text["input"], ha="center", fontsize=10,
-            weight="bold")
-    ax.text(width * unit / 2 + 0.3, -0.5, text["input_shape"].format(
-        shape=_shape_text(shapes["input"])), ha="center", va="top", fontsize=8)
+    ax.text(
+        width * unit / 2 + 0.3,
+        6.9,
+        text["input"],
+        ha="center",
+        fontsize=10,
+        weight="bold",
+    )
+    ax.text(
+        width * unit / 2 + 0.3,
+        -0.5,
+        text["input_shape"].format(shape=_shape_text(shapes["input"])),
+        ha="center",
+        va="top",
+        fontsize=8,
+    )
 
     # Filters with their biases.
     x_filters = 4.6
     for k in range(c_out):
         y0 = 0.7 + (c_out - 1 - k) * 1.45
-        plot_cuboid(ax, x_filters, y0, k_w * unit, k_h * unit, c_in * 0.5,
-                    color=colors[1] if k == 0 else colors[2])
-        bias = Rectangle((x_filters + 1.6, y0 + 0.2), 0.4, 0.4, facecolor=colors[3],
-                         alpha=0.5, edgecolor=text_color())
+        plot_cuboid(
+            ax,
+            x_filters,
+            y0,
+            k_w * unit,
+            k_h * unit,
+            c_in * 0.5,
+            color=colors[1] if k == 0 else colors[2],
+        )
+        bias = Rectangle(
+            (x_filters + 1.6, y0 + 0.2),
+            0.4,
+            0.4,
+            facecolor=colors[3],
+            alpha=0.5,
+            edgecolor=text_color(),
+        )
         ax.add_patch(bias)
         ax.text(x_filters + 2.2, y0 + 0.4, f"$b_{k + 1}$", va="center", fontsize=8)
-    ax.text(x_filters + 0.9, 6.9, f"{text['filters']} + {text['bias']}", ha="center",
-            fontsize=10, weight="bold")
-    ax.text(x_filters + 0.9, -0.5, text["weight_shape"].format(
-        shape=_shape_text(shapes["weight"])) + "\n" + text["bias_shape"].format(
-        shape=_shape_text(shapes["bias"])), ha="center", va="top", fontsize=8)
+    ax.text(
+        x_filters + 0.9,
+        6.9,
+        f"{text['filters']} + {text['bias']}",
+        ha="center",
+        fontsize=10,
+        weight="bold",
+    )
+    ax.text(
+        x_filters + 0.9,
+        -0.5,
+        text["weight_shape"].format(shape=_shape_text(shapes["weight"]))
+        + "\n"
+        + text["bias_shape"].format(shape=_shape_text(shapes["bias"])),
+        ha="center",
+        va="top",
+        fontsize=8,
+    )
 
     # Output images: C_out channels each, smaller than the input without padding.
     x_out = 8.6
     for i in range(n):
         y0 = 0.6 + (n - 1 - i) * (height * unit + 1.3)
-        plot_cuboid(ax, x_out, y0, w_out * unit, h_out * unit, c_out * 0.5, color=colors[4])
-        ax.text(x_out + w_out * unit / 2, y0 - 0.25, text["image"].format(i=i + 1),
-                ha="center", va="top", fontsize=8)
+        plot_cuboid(
+            ax, x_out, y0, w_out * unit, h_out * unit, c_out * 0.5, color=colors[4]
+        )
+        ax.text(
+            x_out + w_out * unit / 2,
+            y0 - 0.25,
+            text["image"].format(i=i + 1),
+            ha="center",
+            va="top",
+            fontsize=8,
+        )
         if i == 0:
-            pixel = Rectangle((x_out, y0 + (h_out - 1) * unit), unit, unit,
-                              facecolor=colors[1], alpha=0.8, edgecolor=text_color())
+            pixel = Rectangle(
+                (x_out, y0 + (h_out - 1) * unit),
+                unit,
+                unit,
+                facecolor=colors[1],
+                alpha=0.8,
+                edgecolor=text_color(),
+            )
             ax.add_patch(pixel)
-    ax.text(x_out + w_out * unit / 2 + 0.3, 6.9, text["output"], ha="center", fontsize=10,
-            weight="bold")
-    ax.text(x_out + w_out * unit / 2 + 0.3, -0.5, text["output_shape"].format(
-        shape=_shape_text(shapes["output"])), ha="center", va="top", fontsize=8)
+    ax.text(
+        x_out + w_out * unit / 2 + 0.3,
+        6.9,
+        text["output"],
+        ha="center",
+        fontsize=10,
+        weight="bold",
+    )
+    ax.text(
+        x_out + w_out * unit / 2 + 0.3,
+        -0.5,
+        text["output_shape"].format(shape=_shape_text(shapes["output"])),
+        ha="center",
+        va="top",
+        fontsize=8,
+    )
 
     top_image = 0.6 + (n - 1) * (height * unit + 1.3)
-    _arrow(ax, (k_w * unit, top_image + height * unit - 0.3),
-           (x_filters - 0.2, 5.4), color=colors[1])
-    _arrow(ax, (x_filters + 2.5, 5.4), (x_out, top_image + h_out * unit - 0.15),
-           color=colors[1])
-    ax.set_title(text["layer"].format(c_in=c_in, c_out=c_out, k=(k_h, k_w)), fontsize=9,
-                 family="DejaVu Sans Mono")
+    _arrow(
+        ax,
+        (k_w * unit, top_image + height * unit - 0.3),
+        (x_filters - 0.2, 5.4),
+        color=colors[1],
+    )
+    _arrow(
+        ax,
+        (x_filters + 2.5, 5.4),
+        (x_out, top_image + h_out * unit - 0.15),
+        color=colors[1],
+    )
+    ax.set_title(
+        text["layer"].format(c_in=c_in, c_out=c_out, k=(k_h, k_w)),
+        fontsize=9,
+        family="DejaVu Sans Mono",
+    )
     ax.set_xlim(-0.6, 12.4)
     ax.set_ylim(-1.8, 7.3)
     ax.set_aspect("equal")
@@ -304,10 +451,14 @@ def vgg_stages(rows):
             current["shape"] = shape
         elif kind == "MaxPool2d":
             stages.append(current)
-            stages.append({"kind": "pool", "shape": shape, "layers": 1, "params": count})
+            stages.append(
+                {"kind": "pool", "shape": shape, "layers": 1, "params": count}
+            )
             current = None
         elif kind == "Linear":
-            stages.append({"kind": "linear", "shape": shape, "layers": 1, "params": count})
+            stages.append(
+                {"kind": "linear", "shape": shape, "layers": 1, "params": count}
+            )
     return stages
 
 
@@ -330,40 +481,95 @@ def vgg_figure(lang):
             width = 0.25 * stage["layers"]
             plot_cuboid(ax, x, -height / 2, width, height, depth, color=colors[0])
             label = f"{size}×{size}×{channels}"
-            ax.text(x + width / 2, -height / 2 - 0.25, label, ha="center", va="top",
-                    fontsize=8)
-            ax.text(x + width / 2, -height / 2 - 0.75, f"{stage['layers']}× {text['conv']}",
-                    ha="center", va="top", fontsize=7)
-            ax.text(x + width / 2, 2.55, text["params"].format(
-                value=_format_count(stage["params"], lang)), ha="center", fontsize=7,
-                rotation=30)
+            ax.text(
+                x + width / 2,
+                -height / 2 - 0.25,
+                label,
+                ha="center",
+                va="top",
+                fontsize=8,
+            )
+            ax.text(
+                x + width / 2,
+                -height / 2 - 0.75,
+                f"{stage['layers']}× {text['conv']}",
+                ha="center",
+                va="top",
+                fontsize=7,
+            )
+            ax.text(
+                x + width / 2,
+                2.55,
+                text["params"].format(value=_format_count(stage["params"], lang)),
+                ha="center",
+                fontsize=7,
+                rotation=30,
+            )
             x = x + width + depth * 0.42
         elif stage["kind"] == "pool":
             _arrow(ax, (x + 0.05, 0), (x + 0.65, 0), color=colors[1])
-            ax.text(x + 0.35, 0.12, text["pool"], ha="center", va="bottom", fontsize=6,
-                    rotation=90)
+            ax.text(
+                x + 0.35,
+                0.12,
+                text["pool"],
+                ha="center",
+                va="bottom",
+                fontsize=6,
+                rotation=90,
+            )
             x += 0.8
             if index + 1 < len(stages) and stages[index + 1]["kind"] == "linear":
                 _, channels, size, _ = stage["shape"]
                 depth = 0.5 + 0.55 * math.log2(channels / 32)
                 plot_cuboid(ax, x, -0.55, 0.12, 1.1, depth, color=colors[0])
-                ax.text(x + 0.1, -0.8, f"{size}×{size}×{channels}", ha="center", va="top",
-                        fontsize=8)
+                ax.text(
+                    x + 0.1,
+                    -0.8,
+                    f"{size}×{size}×{channels}",
+                    ha="center",
+                    va="top",
+                    fontsize=8,
+                )
                 previous_end = x + 0.12 + depth * 0.42
                 # The flattened map is the input of the first linear layer.
-                ax.text(previous_end + 0.35, 0.12, _format_int(channels * size * size, lang),
-                        ha="center", va="bottom", fontsize=6)
+                ax.text(
+                    previous_end + 0.35,
+                    0.12,
+                    _format_int(channels * size * size, lang),
+                    ha="center",
+                    va="bottom",
+                    fontsize=6,
+                )
                 x = previous_end + 0.7
         else:
             features = stage["shape"][1]
             height = 0.9 + 0.75 * math.log10(features)
-            ax.add_patch(Rectangle((x, -height / 2), 0.28, height, facecolor=colors[2],
-                                   alpha=0.5, edgecolor=text_color()))
-            ax.text(x + 0.14, -height / 2 - 0.25, f"{features}", ha="center", va="top",
-                    fontsize=8)
-            ax.text(x + 0.14, 2.55, text["params"].format(
-                value=_format_count(stage["params"], lang)), ha="center", fontsize=7,
-                rotation=30)
+            ax.add_patch(
+                Rectangle(
+                    (x, -height / 2),
+                    0.28,
+                    height,
+                    facecolor=colors[2],
+                    alpha=0.5,
+                    edgecolor=text_color(),
+                )
+            )
+            ax.text(
+                x + 0.14,
+                -height / 2 - 0.25,
+                f"{features}",
+                ha="center",
+                va="top",
+                fontsize=8,
+            )
+            ax.text(
+                x + 0.14,
+                2.55,
+                text["params"].format(value=_format_count(stage["params"], lang)),
+                ha="center",
+                fontsize=7,
+                rotation=30,
+            )
             if previous_end is not None:
                 _arrow(ax, (previous_end + 0.05, 0), (x - 0.05, 0))
             previous_end = x + 0.28
@@ -372,9 +578,14 @@ def vgg_figure(lang):
 
     convs = sum(s["params"] for s in stages if s["kind"] == "conv")
     linear = sum(s["params"] for s in stages if s["kind"] == "linear")
-    ax.set_title(text["total"].format(total=_format_int(convs + linear, lang),
-                                      convs=_format_count(convs, lang),
-                                      linear=_format_count(linear, lang)), fontsize=9)
+    ax.set_title(
+        text["total"].format(
+            total=_format_int(convs + linear, lang),
+            convs=_format_count(convs, lang),
+            linear=_format_count(linear, lang),
+        ),
+        fontsize=9,
+    )
     ax.set_xlim(-0.3, x + 0.2)
     ax.set_ylim(-3.1, 3.3)
     ax.set_aspect("equal")
@@ -397,12 +608,15 @@ def digits_tensors():
 def trained_digit_cnn():
     """Train the Fig. 17 CNN on the digits upsampled to 32 x 32; return it and the images."""
     images, labels = digits_tensors()
-    images = F.interpolate(images, size=PATCH_IMAGE_SIZE, mode="bilinear",
-                           align_corners=False)
+    images = F.interpolate(
+        images, size=PATCH_IMAGE_SIZE, mode="bilinear", align_corners=False
+    )
     with _one_thread():
         torch.manual_seed(0)
         model = cnn.DigitCNN(image_size=PATCH_IMAGE_SIZE)
-        history = cnn.train_classifier(model, images, labels, epochs=PATCH_EPOCHS, lr=3e-3)
+        history = cnn.train_classifier(
+            model, images, labels, epochs=PATCH_EPOCHS, lr=3e-3
+        )
     return model, images, history
 
 
@@ -413,9 +627,10 @@ def top_patches():
     with _one_thread(), torch.no_grad():
         _, activations = model(images, return_activations=True)
         layers = []
-        for stage, (maps, field) in enumerate(zip(activations, model.fields())):
-            patches, scores = cnn.top_activating_patches(maps, images[:, 0], field,
-                                                         inside=True)
+        for maps, field in zip(activations, model.fields(), strict=True):
+            patches, scores = cnn.top_activating_patches(
+                maps, images[:, 0], field, inside=True
+            )
             # Among the filters that respond to at least 9 images, keep those whose
             # mean patch varies most: they detect a pattern (an edge, a stroke),
             # where the others respond to uniform ink.
@@ -440,8 +655,16 @@ def plot_patch_grid(ax, patches):
             left = f * (block + 2 * gap) + column * (size + gap)
             mosaic[top : top + size, left : left + size] = patches[f, k]
             # A frame shows where a patch ends, since blank pixels match the page.
-            ax.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False,
-                                   edgecolor=text_color(), linewidth=0.4))
+            ax.add_patch(
+                Rectangle(
+                    (left - 0.5, top - 0.5),
+                    size,
+                    size,
+                    fill=False,
+                    edgecolor=text_color(),
+                    linewidth=0.4,
+                )
+            )
     image = ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
     ax.axis("off")
     return image
@@ -454,7 +677,9 @@ def top_patches_figure(lang):
     layers = top_patches()
 
     fig, axes = plt.subplots(len(layers), 1, figsize=(7, 6.2))
-    for index, (ax, (size, patches)) in enumerate(zip(axes, layers), start=1):
+    for index, (ax, (size, patches)) in enumerate(
+        zip(axes, layers, strict=True), start=1
+    ):
         plot_patch_grid(ax, patches)
         ax.set_title(text["layer_title"].format(l=index, r=size), fontsize=9)
     return fig
@@ -475,12 +700,20 @@ def landscapes():
     with _one_thread():
         for residual in (False, True):
             torch.manual_seed(0)
-            model = landscape.DeepMLP(width=LANDSCAPE_WIDTH, blocks=LANDSCAPE_BLOCKS,
-                                      residual=residual)
-            history = cnn.train_classifier(model, x, y, epochs=LANDSCAPE_EPOCHS, lr=1e-3)
+            model = landscape.DeepMLP(
+                width=LANDSCAPE_WIDTH, blocks=LANDSCAPE_BLOCKS, residual=residual
+            )
+            history = cnn.train_classifier(
+                model, x, y, epochs=LANDSCAPE_EPOCHS, lr=1e-3
+            )
             surface = landscape.loss_surface(
-                model, F.cross_entropy, x[:LANDSCAPE_BATCH], y[:LANDSCAPE_BATCH],
-                alphas, alphas, seed=0,
+                model,
+                F.cross_entropy,
+                x[:LANDSCAPE_BATCH],
+                y[:LANDSCAPE_BATCH],
+                alphas,
+                alphas,
+                seed=0,
             )
             results[residual] = (surface.numpy(), history[-1]["train_accuracy"])
     return alphas.numpy(), results
@@ -492,15 +725,25 @@ def loss_landscape_figure(lang):
     text = TEXT[lang]
     alphas, results = landscapes()
     logs = {residual: np.log10(surface) for residual, (surface, _) in results.items()}
-    levels = np.linspace(min(v.min() for v in logs.values()),
-                         max(v.max() for v in logs.values()), 30)
+    levels = np.linspace(
+        min(v.min() for v in logs.values()), max(v.max() for v in logs.values()), 30
+    )
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), sharey=True)
-    for ax, residual in zip(axes, (False, True)):
+    for ax, residual in zip(axes, (False, True), strict=True):
         accuracy = results[residual][1]
-        filled = ax.contourf(alphas, alphas, logs[residual], levels=levels, cmap="viridis")
-        ax.contour(alphas, alphas, logs[residual], levels=levels[::3], colors=text_color(),
-                   linewidths=0.4, alpha=0.6)
+        filled = ax.contourf(
+            alphas, alphas, logs[residual], levels=levels, cmap="viridis"
+        )
+        ax.contour(
+            alphas,
+            alphas,
+            logs[residual],
+            levels=levels[::3],
+            colors=text_color(),
+            linewidths=0.4,
+            alpha=0.6,
+        )
         ax.plot([0], [0], "*", color=palette()[3], markersize=10)
         title = text["landscape_residual" if residual else "landscape_plain"]
         ax.set_title(f"{title}\n{text['accuracy'].format(value=accuracy)}", fontsize=9)
@@ -520,8 +763,11 @@ def fpn_encoder():
     """A four-stage encoder: each stage is a 3x3 convolution of stride 2 and a ReLU."""
     layers, previous = [], 3
     for channels in FPN_CHANNELS:
-        layers.append(nn.Sequential(nn.Conv2d(previous, channels, 3, stride=2, padding=1),
-                                    nn.ReLU()))
+        layers.append(
+            nn.Sequential(
+                nn.Conv2d(previous, channels, 3, stride=2, padding=1), nn.ReLU()
+            )
+        )
         previous = channels
     return nn.ModuleList(layers)
 
@@ -550,9 +796,14 @@ def fpn_shapes():
 
 def _map_rect(ax, x_center, y_center, shape, scale, color):
     _, height, width = shape
-    rect = Rectangle((x_center - width * scale / 2, y_center - height * scale / 2),
-                     width * scale, height * scale, facecolor=color, alpha=0.35,
-                     edgecolor=text_color())
+    rect = Rectangle(
+        (x_center - width * scale / 2, y_center - height * scale / 2),
+        width * scale,
+        height * scale,
+        facecolor=color,
+        alpha=0.35,
+        edgecolor=text_color(),
+    )
     ax.add_patch(rect)
     return rect
 
@@ -569,45 +820,120 @@ def fpn_figure(lang):
     x_encoder, x_pyramid, x_output = 1.2, 5.2, 8.6
 
     fig, ax = plt.subplots(figsize=(8.5, 5.6))
-    for s, (feature, level, y) in enumerate(zip(shapes["features"], shapes["levels"], rows)):
+    for s, (feature, level, y) in enumerate(
+        zip(shapes["features"], shapes["levels"], rows, strict=True)
+    ):
         rect = _map_rect(ax, x_encoder, y, feature, scale, colors[0])
-        ax.text(x_encoder - rect.get_width() / 2 - 0.1, y, _shape_text(feature),
-                ha="right", va="center", fontsize=7)
+        ax.text(
+            x_encoder - rect.get_width() / 2 - 0.1,
+            y,
+            _shape_text(feature),
+            ha="right",
+            va="center",
+            fontsize=7,
+        )
         level_rect = _map_rect(ax, x_pyramid, y, level, scale, colors[2])
-        ax.text(x_pyramid + level_rect.get_width() / 2 + 0.12, y,
-                f"{text['smooth']}\n{_shape_text(level)}", va="center", fontsize=7)
-        _arrow(ax, (x_encoder + rect.get_width() / 2 + 0.1, y - 0.15),
-               (x_pyramid - level_rect.get_width() / 2 - 0.1, y - 0.15), color=colors[1])
-        ax.text((x_encoder + x_pyramid) / 2 + 0.25, y - 0.05, text["lateral"],
-                ha="center", va="bottom", fontsize=7)
+        ax.text(
+            x_pyramid + level_rect.get_width() / 2 + 0.12,
+            y,
+            f"{text['smooth']}\n{_shape_text(level)}",
+            va="center",
+            fontsize=7,
+        )
+        _arrow(
+            ax,
+            (x_encoder + rect.get_width() / 2 + 0.1, y - 0.15),
+            (x_pyramid - level_rect.get_width() / 2 - 0.1, y - 0.15),
+            color=colors[1],
+        )
+        ax.text(
+            (x_encoder + x_pyramid) / 2 + 0.25,
+            y - 0.05,
+            text["lateral"],
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
         if s > 0:
             below = rows[s - 1] + shapes["levels"][s - 1][1] * scale / 2
-            _arrow(ax, (x_pyramid, y - level[1] * scale / 2 - 0.05), (x_pyramid, below + 0.05),
-                   color=colors[3])
-    ax.text(x_pyramid - 0.75, (rows[0] + rows[1]) / 2, text["top_down"], ha="right",
-            va="center", fontsize=7, color=colors[3])
+            _arrow(
+                ax,
+                (x_pyramid, y - level[1] * scale / 2 - 0.05),
+                (x_pyramid, below + 0.05),
+                color=colors[3],
+            )
+    ax.text(
+        x_pyramid - 0.75,
+        (rows[0] + rows[1]) / 2,
+        text["top_down"],
+        ha="right",
+        va="center",
+        fontsize=7,
+        color=colors[3],
+    )
     # Encoder arrows from the image upward.
     for s in range(1, stages):
-        _arrow(ax, (x_encoder, rows[s - 1] + shapes["features"][s - 1][1] * scale / 2 + 0.05),
-               (x_encoder, rows[s] - shapes["features"][s][1] * scale / 2 - 0.05))
+        _arrow(
+            ax,
+            (x_encoder, rows[s - 1] + shapes["features"][s - 1][1] * scale / 2 + 0.05),
+            (x_encoder, rows[s] - shapes["features"][s][1] * scale / 2 - 0.05),
+        )
     image_y = -1.6
     _map_rect(ax, x_encoder, image_y, shapes["image"], scale * 0.55, colors[4])
-    ax.text(x_encoder, image_y - 0.05 - FPN_IMAGE[0] * scale * 0.55 / 2,
-            f"{text['image_label']} {_shape_text(shapes['image'])}", ha="center",
-            va="top", fontsize=7)
-    _arrow(ax, (x_encoder, image_y + FPN_IMAGE[0] * scale * 0.55 / 2 + 0.05),
-           (x_encoder, rows[0] - shapes["features"][0][1] * scale / 2 - 0.05))
-    output_rect = _map_rect(ax, x_output, image_y, shapes["output"], scale * 0.55, colors[2])
-    ax.text(x_output, image_y - 0.05 - output_rect.get_height() / 2,
-            _shape_text(shapes["output"]), ha="center", va="top", fontsize=7)
-    _arrow(ax, (x_pyramid + 0.3, rows[0] - shapes["levels"][0][1] * scale / 2 - 0.05),
-           (x_output - 0.3, image_y + output_rect.get_height() / 2 + 0.05), color=colors[3])
-    ax.text((x_pyramid + x_output) / 2 + 0.9, (rows[0] + image_y) / 2 + 0.2, text["final"],
-            ha="center", va="center", fontsize=7)
-    ax.text(x_encoder, rows[-1] + 1.0, text["encoder"], ha="center", fontsize=10,
-            weight="bold")
-    ax.text(x_pyramid, rows[-1] + 1.0, text["pyramid"] + r" ($C_{pyr}$ = "
-            + f"{FPN_PYRAMID})", ha="center", fontsize=10, weight="bold")
+    ax.text(
+        x_encoder,
+        image_y - 0.05 - FPN_IMAGE[0] * scale * 0.55 / 2,
+        f"{text['image_label']} {_shape_text(shapes['image'])}",
+        ha="center",
+        va="top",
+        fontsize=7,
+    )
+    _arrow(
+        ax,
+        (x_encoder, image_y + FPN_IMAGE[0] * scale * 0.55 / 2 + 0.05),
+        (x_encoder, rows[0] - shapes["features"][0][1] * scale / 2 - 0.05),
+    )
+    output_rect = _map_rect(
+        ax, x_output, image_y, shapes["output"], scale * 0.55, colors[2]
+    )
+    ax.text(
+        x_output,
+        image_y - 0.05 - output_rect.get_height() / 2,
+        _shape_text(shapes["output"]),
+        ha="center",
+        va="top",
+        fontsize=7,
+    )
+    _arrow(
+        ax,
+        (x_pyramid + 0.3, rows[0] - shapes["levels"][0][1] * scale / 2 - 0.05),
+        (x_output - 0.3, image_y + output_rect.get_height() / 2 + 0.05),
+        color=colors[3],
+    )
+    ax.text(
+        (x_pyramid + x_output) / 2 + 0.9,
+        (rows[0] + image_y) / 2 + 0.2,
+        text["final"],
+        ha="center",
+        va="center",
+        fontsize=7,
+    )
+    ax.text(
+        x_encoder,
+        rows[-1] + 1.0,
+        text["encoder"],
+        ha="center",
+        fontsize=10,
+        weight="bold",
+    )
+    ax.text(
+        x_pyramid,
+        rows[-1] + 1.0,
+        text["pyramid"] + r" ($C_{pyr}$ = " + f"{FPN_PYRAMID})",
+        ha="center",
+        fontsize=10,
+        weight="bold",
+    )
     ax.set_xlim(-1.2, 10.6)
     ax.set_ylim(-3.0, rows[-1] + 1.5)
     ax.set_aspect("equal")
@@ -621,7 +947,9 @@ def fpn_figure(lang):
 
 def captions(lang):
     """Every caption of the tiny CLIP in ``lang``: each template with each digit name."""
-    return [t.format(name) for name in DIGIT_NAMES[lang] for t in CAPTION_TEMPLATES[lang]]
+    return [
+        t.format(name) for name in DIGIT_NAMES[lang] for t in CAPTION_TEMPLATES[lang]
+    ]
 
 
 def _clip_eval_indices(labels):
@@ -633,8 +961,9 @@ def _clip_eval_indices(labels):
 def _clip_similarity(model, tokenizer, images, lang):
     texts = [CAPTION_TEMPLATES[lang][0].format(name) for name in DIGIT_NAMES[lang]]
     with torch.no_grad():
-        return cnn.cosine_similarity_matrix(model.encode_image(images),
-                                            model.encode_text(tokenizer(texts))).numpy()
+        return cnn.cosine_similarity_matrix(
+            model.encode_image(images), model.encode_text(tokenizer(texts))
+        ).numpy()
 
 
 @functools.cache
@@ -660,10 +989,16 @@ def trained_clip(lang):
         optimizer = torch.optim.Adam(model.parameters(), lr=CLIP_LR)
         for _ in range(CLIP_STEPS):
             picks = torch.randint(10**6, (10,), generator=generator)
-            batch = torch.stack([members[p % len(members)]
-                                 for members, p in zip(by_class, picks.tolist())])
+            batch = torch.stack(
+                [
+                    members[p % len(members)]
+                    for members, p in zip(by_class, picks.tolist(), strict=True)
+                ]
+            )
             choice = torch.randint(len(templates), (10,), generator=generator).tolist()
-            texts = [templates[k].format(DIGIT_NAMES[lang][c]) for c, k in enumerate(choice)]
+            texts = [
+                templates[k].format(DIGIT_NAMES[lang][c]) for c, k in enumerate(choice)
+            ]
             loss = model(images[batch], tokenizer(texts))
             optimizer.zero_grad()
             loss.backward()
@@ -672,8 +1007,10 @@ def trained_clip(lang):
         held_out = torch.arange(CLIP_TRAIN, len(labels))
         texts = [templates[0].format(name) for name in DIGIT_NAMES[lang]]
         with torch.no_grad():
-            similarity = cnn.cosine_similarity_matrix(model.encode_image(images[held_out]),
-                                                      model.encode_text(tokenizer(texts)))
+            similarity = cnn.cosine_similarity_matrix(
+                model.encode_image(images[held_out]),
+                model.encode_text(tokenizer(texts)),
+            )
         accuracy = float((similarity.argmax(1) == labels[held_out]).float().mean())
     return before, after, accuracy
 
@@ -691,22 +1028,63 @@ def plot_clip_diagram(ax, lang):
     _arrow(ax, (1.25, 0.6), (1.75, 0.6))
     x0, y0, cell = 5.0, 0.0, 0.55
     for i in range(n):
-        ax.add_patch(Rectangle((4.1, y0 + (n - 1 - i) * cell), 0.5, cell * 0.9,
-                               facecolor=colors[0], alpha=0.45, edgecolor=text_color()))
-        ax.text(4.35, y0 + (n - 1 - i) * cell + 0.25, f"$I_{i + 1}$", ha="center",
-                va="center", fontsize=8)
-        ax.add_patch(Rectangle((x0 + i * cell, 2.45), cell * 0.9, 0.5,
-                               facecolor=colors[1], alpha=0.45, edgecolor=text_color()))
-        ax.text(x0 + i * cell + 0.25, 2.7, f"$T_{i + 1}$", ha="center", va="center",
-                fontsize=8)
+        ax.add_patch(
+            Rectangle(
+                (4.1, y0 + (n - 1 - i) * cell),
+                0.5,
+                cell * 0.9,
+                facecolor=colors[0],
+                alpha=0.45,
+                edgecolor=text_color(),
+            )
+        )
+        ax.text(
+            4.35,
+            y0 + (n - 1 - i) * cell + 0.25,
+            f"$I_{i + 1}$",
+            ha="center",
+            va="center",
+            fontsize=8,
+        )
+        ax.add_patch(
+            Rectangle(
+                (x0 + i * cell, 2.45),
+                cell * 0.9,
+                0.5,
+                facecolor=colors[1],
+                alpha=0.45,
+                edgecolor=text_color(),
+            )
+        )
+        ax.text(
+            x0 + i * cell + 0.25,
+            2.7,
+            f"$T_{i + 1}$",
+            ha="center",
+            va="center",
+            fontsize=8,
+        )
         for j in range(n):
             diagonal = i == j
-            ax.add_patch(Rectangle((x0 + j * cell, y0 + (n - 1 - i) * cell), cell * 0.9,
-                                   cell * 0.9, facecolor=colors[2] if diagonal else "none",
-                                   alpha=0.6 if diagonal else 1.0, edgecolor=text_color(),
-                                   linewidth=0.6))
-            ax.text(x0 + j * cell + 0.25, y0 + (n - 1 - i) * cell + 0.25,
-                    f"$I_{i + 1}\\cdot T_{j + 1}$", ha="center", va="center", fontsize=5.5)
+            ax.add_patch(
+                Rectangle(
+                    (x0 + j * cell, y0 + (n - 1 - i) * cell),
+                    cell * 0.9,
+                    cell * 0.9,
+                    facecolor=colors[2] if diagonal else "none",
+                    alpha=0.6 if diagonal else 1.0,
+                    edgecolor=text_color(),
+                    linewidth=0.6,
+                )
+            )
+            ax.text(
+                x0 + j * cell + 0.25,
+                y0 + (n - 1 - i) * cell + 0.25,
+                f"$I_{i + 1}\\cdot T_{j + 1}$",
+                ha="center",
+                va="center",
+                fontsize=5.5,
+            )
     _arrow(ax, (3.45, 3.0), (4.3, y0 + n * cell + 0.05))
     _arrow(ax, (3.45, 0.6), (x0 - 0.05, 2.7))
     ax.set_xlim(-0.1, 7.4)
@@ -726,7 +1104,9 @@ def clip_figure(lang):
     grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.35])
     plot_clip_diagram(fig.add_subplot(grid[0, :]), lang)
     axes = [fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
-    for ax, matrix, title in zip(axes, (before, after), (text["before"], text["after"])):
+    for ax, matrix, title in zip(
+        axes, (before, after), (text["before"], text["after"]), strict=True
+    ):
         image = ax.imshow(matrix, cmap="viridis", vmin=-1, vmax=1)
         ax.set_xticks(range(10), names, rotation=60, fontsize=7)
         ax.set_yticks(range(10), [str(c) for c in range(10)], fontsize=7)
