@@ -48,7 +48,7 @@ def _check_int(value, name, minimum):
 
 # --8<-- [start:output_size]
 def conv2d_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
-    r"""Size of one spatial dimension after a convolution or pooling layer.
+    r"""Compute the size of one spatial dimension after a convolution or pooling.
 
     .. math::
         H' = \left\lfloor \frac{H + 2p - d\,(K - 1) - 1}{s} \right\rfloor + 1
@@ -266,13 +266,13 @@ def layer_shapes(model, input_shape):
 
 # --8<-- [start:receptive_field]
 def receptive_field(layers):
-    r"""Receptive field of the last of ``layers``: size, jump and start.
+    r"""Compute the receptive field of the last of ``layers``: size, jump and start.
 
     ``layers`` lists (kernel_size, stride, padding, dilation) per layer. With
     $r$ the field size, $j$ the distance in input pixels between neighbouring
     outputs and $c$ the center of the first output, a layer maps
     $r \leftarrow r + d(K-1)j$, $c \leftarrow c + (d(K-1)/2 - p)j$,
-    $j \leftarrow sj$. Output $(i, k)$ then sees the input square of side $r$
+    $j \leftarrow sj$. Output $(i, k)$ then depends on the input square of side $r$
     centered at $(c + ij, c + kj)$, in input pixels.
     """
     size, jump, start = 1, 1, 0.0
@@ -366,7 +366,7 @@ def clip_loss(image_features, text_features, logit_scale):
     r"""Symmetric contrastive loss of CLIP (Radford et al., 2021), Fig. 20.
 
     Row $i$ of both inputs describes the same pair. After L2 normalization,
-    $S = I T^\top$ holds the cosine similarities, and the logits are
+    $S = I T^\top$ contains the cosine similarities, and the logits are
     $e^{t} S$, where ``logit_scale`` $t$ is the learnable log of the inverse
     temperature, with $e^{t}$ clamped at 100 as in CLIP. The loss is the mean
     of the cross-entropies of each image over the texts (rows) and of each
@@ -400,7 +400,7 @@ def clip_loss(image_features, text_features, logit_scale):
 
 
 def cosine_similarity_matrix(image_features, text_features):
-    """Cosine similarity of every image with every text, shape (N_images, N_texts)."""
+    """Compute the cosine similarity of every image with every text, (N_images, N_texts)."""
     image_features = F.normalize(image_features, dim=-1)
     text_features = F.normalize(text_features, dim=-1)
     return image_features @ text_features.T

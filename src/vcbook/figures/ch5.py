@@ -598,7 +598,7 @@ def vgg_figure(lang):
 
 
 def digits_tensors():
-    """All 1,797 digits of scikit-learn as (N, 1, 8, 8) float32 in [0, 1] and labels."""
+    """Load the 1,797 digits of scikit-learn as (N, 1, 8, 8) float32 in [0, 1] and labels."""
     digits = load_digits()
     images = torch.tensor(digits.images, dtype=torch.float32)[:, None] / 16
     return images, torch.tensor(digits.target)
@@ -760,7 +760,7 @@ def loss_landscape_figure(lang):
 
 
 def fpn_encoder():
-    """A four-stage encoder: each stage is a 3x3 convolution of stride 2 and a ReLU."""
+    """Build a four-stage encoder: each stage is a 3x3 convolution of stride 2 and a ReLU."""
     layers, previous = [], 3
     for channels in FPN_CHANNELS:
         layers.append(
@@ -946,14 +946,14 @@ def fpn_figure(lang):
 
 
 def captions(lang):
-    """Every caption of the tiny CLIP in ``lang``: each template with each digit name."""
+    """List every caption of the tiny CLIP in ``lang``: each template with each digit name."""
     return [
         t.format(name) for name in DIGIT_NAMES[lang] for t in CAPTION_TEMPLATES[lang]
     ]
 
 
 def _clip_eval_indices(labels):
-    """The first held-out image of each digit, in digit order."""
+    """Return the index of the first held-out image of each digit, in digit order."""
     held_out = torch.arange(CLIP_TRAIN, len(labels))
     return torch.stack([held_out[labels[held_out] == c][0] for c in range(10)])
 
@@ -980,12 +980,12 @@ def trained_clip(lang):
     tokenizer = cnn.WordTokenizer(captions(lang))
     templates = CAPTION_TEMPLATES[lang]
     by_class = [torch.nonzero(labels[:CLIP_TRAIN] == c)[:, 0] for c in range(10)]
-    shown = images[_clip_eval_indices(labels)]
+    eval_images = images[_clip_eval_indices(labels)]
     with _one_thread():
         torch.manual_seed(0)
         generator = torch.Generator().manual_seed(0)
         model = cnn.TinyCLIP(len(tokenizer.vocabulary))
-        before = _clip_similarity(model, tokenizer, shown, lang)
+        before = _clip_similarity(model, tokenizer, eval_images, lang)
         optimizer = torch.optim.Adam(model.parameters(), lr=CLIP_LR)
         for _ in range(CLIP_STEPS):
             picks = torch.randint(10**6, (10,), generator=generator)
@@ -1003,7 +1003,7 @@ def trained_clip(lang):
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        after = _clip_similarity(model, tokenizer, shown, lang)
+        after = _clip_similarity(model, tokenizer, eval_images, lang)
         held_out = torch.arange(CLIP_TRAIN, len(labels))
         texts = [templates[0].format(name) for name in DIGIT_NAMES[lang]]
         with torch.no_grad():
@@ -1020,12 +1020,16 @@ def plot_clip_diagram(ax, lang):
     text = TEXT[lang]
     colors = palette()
     n = 4
+
     _box(ax, 0.0, 2.6, 1.2, 0.8, text["images"], colors[0])
     _box(ax, 0.0, 0.2, 1.2, 0.8, text["texts"], colors[1])
     _box(ax, 1.8, 2.5, 1.6, 1.0, text["image_encoder"], colors[0])
     _box(ax, 1.8, 0.1, 1.6, 1.0, text["text_encoder"], colors[1])
     _arrow(ax, (1.25, 3.0), (1.75, 3.0))
     _arrow(ax, (1.25, 0.6), (1.75, 0.6))
+
+    # Feature vectors I_i of the images (a column) and T_j of the texts (a row),
+    # and the matrix of their products with the diagonal highlighted.
     x0, y0, cell = 5.0, 0.0, 0.55
     for i in range(n):
         ax.add_patch(
@@ -1085,6 +1089,7 @@ def plot_clip_diagram(ax, lang):
                 va="center",
                 fontsize=5.5,
             )
+
     _arrow(ax, (3.45, 3.0), (4.3, y0 + n * cell + 0.05))
     _arrow(ax, (3.45, 0.6), (x0 - 0.05, 2.7))
     ax.set_xlim(-0.1, 7.4)
