@@ -263,6 +263,49 @@ def conv_layer_shapes():
     }
 
 
+def plot_batch(ax, x0, shape, unit, spacing, highlight, *, color, lang):
+    """Draw a batch (N, C, H, W) as N boxes, one above the other; return the boxes.
+
+    A rectangle of ``highlight`` = (rows, columns) pixels marks the top-left
+    corner of the first image: the filter's window on an input, or the pixel
+    it produces on an output.
+    """
+    n, channels, height, width = shape
+    boxes = []
+    for i in range(n):
+        y0 = 0.6 + (n - 1 - i) * spacing
+        boxes.append(
+            plot_cuboid(
+                ax, x0, y0, width * unit, height * unit, channels * 0.5, color=color
+            )
+        )
+        ax.text(
+            x0 + width * unit / 2,
+            y0 - 0.25,
+            TEXT[lang]["image"].format(i=i + 1),
+            ha="center",
+            va="top",
+            fontsize=8,
+        )
+        if i == 0:
+            rows, columns = highlight
+            corner = Rectangle(
+                (x0, y0 + (height - rows) * unit),
+                columns * unit,
+                rows * unit,
+                facecolor=palette()[1],
+                alpha=0.7,
+                edgecolor=text_color(),
+            )
+            ax.add_patch(corner)
+    return boxes
+
+
+def _plot_column_labels(ax, x, title, shape_text):
+    ax.text(x, 6.9, title, ha="center", fontsize=10, weight="bold")
+    ax.text(x, -0.5, shape_text, ha="center", va="top", fontsize=8)
+
+
 @register("conv-layer")
 def conv_layer_figure(lang):
     """Fig. 15: a batch of 2 images, the filters with their biases, and the output."""
@@ -275,43 +318,16 @@ def conv_layer_figure(lang):
     unit = 0.32
 
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    spacing = height * unit + 1.3
     # Input images, one above the other, with the filter's window on the first.
-    for i in range(n):
-        y0 = 0.6 + (n - 1 - i) * (height * unit + 1.3)
-        plot_cuboid(ax, 0, y0, width * unit, height * unit, c_in * 0.5, color=colors[0])
-        ax.text(
-            width * unit / 2,
-            y0 - 0.25,
-            text["image"].format(i=i + 1),
-            ha="center",
-            va="top",
-            fontsize=8,
-        )
-        if i == 0:
-            window = Rectangle(
-                (0, y0 + (height - k_h) * unit),
-                k_w * unit,
-                k_h * unit,
-                facecolor=colors[1],
-                alpha=0.6,
-                edgecolor=text_color(),
-            )
-            ax.add_patch(window)
-    ax.text(
-        width * unit / 2 + 0.3,
-        6.9,
-        text["input"],
-        ha="center",
-        fontsize=10,
-        weight="bold",
+    plot_batch(
+        ax, 0.0, shapes["input"], unit, spacing, (k_h, k_w), color=colors[0], lang=lang
     )
-    ax.text(
+    _plot_column_labels(
+        ax,
         width * unit / 2 + 0.3,
-        -0.5,
+        text["input"],
         text["input_shape"].format(shape=_shape_text(shapes["input"])),
-        ha="center",
-        va="top",
-        fontsize=8,
     )
 
     # Filters with their biases.
@@ -337,65 +353,25 @@ def conv_layer_figure(lang):
         )
         ax.add_patch(bias)
         ax.text(x_filters + 2.2, y0 + 0.4, f"$b_{k + 1}$", va="center", fontsize=8)
-    ax.text(
+    _plot_column_labels(
+        ax,
         x_filters + 0.9,
-        6.9,
         f"{text['filters']} + {text['bias']}",
-        ha="center",
-        fontsize=10,
-        weight="bold",
-    )
-    ax.text(
-        x_filters + 0.9,
-        -0.5,
         text["weight_shape"].format(shape=_shape_text(shapes["weight"]))
         + "\n"
         + text["bias_shape"].format(shape=_shape_text(shapes["bias"])),
-        ha="center",
-        va="top",
-        fontsize=8,
     )
 
     # Output images: C_out channels each, smaller than the input without padding.
     x_out = 8.6
-    for i in range(n):
-        y0 = 0.6 + (n - 1 - i) * (height * unit + 1.3)
-        plot_cuboid(
-            ax, x_out, y0, w_out * unit, h_out * unit, c_out * 0.5, color=colors[4]
-        )
-        ax.text(
-            x_out + w_out * unit / 2,
-            y0 - 0.25,
-            text["image"].format(i=i + 1),
-            ha="center",
-            va="top",
-            fontsize=8,
-        )
-        if i == 0:
-            pixel = Rectangle(
-                (x_out, y0 + (h_out - 1) * unit),
-                unit,
-                unit,
-                facecolor=colors[1],
-                alpha=0.8,
-                edgecolor=text_color(),
-            )
-            ax.add_patch(pixel)
-    ax.text(
-        x_out + w_out * unit / 2 + 0.3,
-        6.9,
-        text["output"],
-        ha="center",
-        fontsize=10,
-        weight="bold",
+    plot_batch(
+        ax, x_out, shapes["output"], unit, spacing, (1, 1), color=colors[4], lang=lang
     )
-    ax.text(
+    _plot_column_labels(
+        ax,
         x_out + w_out * unit / 2 + 0.3,
-        -0.5,
+        text["output"],
         text["output_shape"].format(shape=_shape_text(shapes["output"])),
-        ha="center",
-        va="top",
-        fontsize=8,
     )
 
     top_image = 0.6 + (n - 1) * (height * unit + 1.3)
