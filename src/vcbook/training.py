@@ -231,7 +231,7 @@ class EarlyStopping:
 # --8<-- [start:train]
 def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
           accumulation_steps=1, early_stopping=None, input_noise=0.0, augment=None,
-          scheduler=None):
+          scheduler=None, target_train_loss=None):
     """Train ``model`` with mini-batches and return the per-epoch history.
 
     Parameters
@@ -255,6 +255,9 @@ def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
     augment : callable(x, generator) -> x, or None
         Applied to each training batch (e.g. shift_digits).
     scheduler : a torch.optim.lr_scheduler object, stepped once per epoch, or None
+    target_train_loss : float or None
+        Stop after the first epoch whose training loss is at most this value,
+        so that runs with different settings can be compared at the same fit.
 
     Returns
     -------
@@ -300,6 +303,8 @@ def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
                 record["val_loss"], record["val_accuracy"] = evaluate(
                     model, *data["val"], loss_fn)
             history.append(record)
+            if target_train_loss is not None and record["train_loss"] <= target_train_loss:
+                break
             if early_stopping is not None and early_stopping.update(
                     epoch, record["val_loss"], model):
                 break

@@ -1,0 +1,35 @@
+"""Time the first render of every figure of chapters 3 and 4, from empty caches.
+
+Each figure is rendered once in Portuguese, light scheme, in a fresh process,
+so the functools caches start empty and the time includes its training runs.
+The goal is at most 60 s in total on 2 CPU cores.
+
+Run: PYTHONPATH=src python benchmarks/figures_ch34.py
+"""
+
+import time
+
+start = time.perf_counter()
+from vcbook.figures import render  # noqa: E402
+
+FIGURES = [
+    "linear-models", "loss-surface", "folding-1d", "regions-2d", "width-approximation",
+    "max-regions", "training-curves", "l2-fits", "momentum-paths", "regularization-methods",
+    "implicit-regularization",
+]
+print(f"import: {time.perf_counter() - start:.2f} s")
+
+total = 0.0
+for name in FIGURES:
+    begin = time.perf_counter()
+    render(name, "pt", "light")
+    seconds = time.perf_counter() - begin
+    total += seconds
+    print(f"{name:26s} {seconds:6.2f} s")
+print(f"{'total (first renders)':26s} {total:6.2f} s")
+
+begin = time.perf_counter()
+for name in FIGURES:
+    for lang, scheme in (("pt", "dark"), ("en", "light"), ("en", "dark")):
+        render(name, lang, scheme)
+print(f"{'other 3 variants, cached':26s} {time.perf_counter() - begin:6.2f} s")
