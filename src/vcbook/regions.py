@@ -24,7 +24,12 @@ import math
 import numpy as np
 import scipy.ndimage
 
-from vcbook._validation import as_array, check_finite, check_positive_int, check_real_scalar
+from vcbook._validation import (
+    as_array,
+    check_finite,
+    check_positive_int,
+    check_real_scalar,
+)
 # --8<-- [end:imports]
 
 # Probe positions inside an interval, as fractions of its width, used to test
@@ -190,7 +195,9 @@ def count_linear_pieces(f, lo, hi, *, min_width=None, rtol=1e-12):
 
 def _check_piece_arguments(f, lo, hi, min_width):
     if not callable(f):
-        raise TypeError(f"f must be a callable taking an ndarray, got {type(f).__name__}")
+        raise TypeError(
+            f"f must be a callable taking an ndarray, got {type(f).__name__}"
+        )
     lo = check_real_scalar(lo, "lo")
     hi = check_real_scalar(hi, "hi")
     if not lo < hi:
@@ -415,7 +422,11 @@ def max_regions_deep_lower(widths, n_inputs):
 
 
 def count_parameters(n_inputs, n_hidden, n_layers, n_outputs=1):
-    """Number of weights and biases of a network with ``n_layers`` hidden layers of ``n_hidden`` units."""
+    """Count the weights and biases of a network of ``n_layers`` hidden layers.
+
+    Every hidden layer has ``n_hidden`` units; the input has ``n_inputs``
+    features and the output ``n_outputs``.
+    """
     D_i = check_positive_int(n_inputs, "n_inputs")
     D = check_positive_int(n_hidden, "n_hidden")
     K = check_positive_int(n_layers, "n_layers")

@@ -37,7 +37,7 @@ def squared_error(phi0, phi1, x, y):
 
 
 def fit_line(x, y):
-    r"""Return the least-squares :math:`(\phi_0, \phi_1)`, where the gradient of L is zero."""
+    r"""Return the least-squares :math:`(\phi_0, \phi_1)`, where L has zero gradient."""
     x, y = _check_xy(x, y)
     phi1 = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
     return y.mean() - phi1 * x.mean(), phi1

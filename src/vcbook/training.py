@@ -39,7 +39,7 @@ def torch_threads(n):
 
 # --8<-- [start:data]
 def target_1d(x):
-    r"""The 1D function of the regression examples, :math:`\sin(2\pi x) + 0.4\sin(5\pi x)`."""
+    r"""Evaluate the target of the 1D examples, :math:`\sin(2\pi x) + 0.4\sin(5\pi x)`."""
     return np.sin(2 * np.pi * x) + 0.4 * np.sin(5 * np.pi * x)
 
 
@@ -57,8 +57,9 @@ def regression_1d(n, *, noise=0.2, seed=0):
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(0, 1, n))
     y = target_1d(x) + noise * rng.normal(size=n)
-    as_column = lambda values: torch.tensor(values, dtype=torch.float32)[:, None]  # noqa: E731
-    return as_column(x), as_column(y)
+    x = torch.tensor(x, dtype=torch.float32)[:, None]  # (n, 1)
+    y = torch.tensor(y, dtype=torch.float32)[:, None]  # (n, 1)
+    return x, y
 
 
 def digits_split(*, n_train=None, n_val=300, n_test=500, seed=0):
@@ -110,7 +111,9 @@ def mlp(sizes, *, dropout=0.0, seed=0):
     The initial weights are PyTorch's defaults drawn with ``seed``.
     """
     if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output width, got {sizes}")
+        raise ValueError(
+            f"sizes must list at least an input and an output width, got {sizes}"
+        )
     sizes = [check_positive_int(size, "each size") for size in sizes]
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
@@ -238,7 +241,7 @@ def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
     ----------
     model : torch.nn.Module
     data : dict with "train" and optionally "val", each an (x, y) pair
-    optimizer : torch.optim.Optimizer (e.g. vcbook.optim.SGD) over the model's parameters
+    optimizer : torch.optim.Optimizer over the model's parameters, e.g. vcbook.optim.SGD
     epochs, batch_size : int
     loss_fn : callable(out, y), default cross-entropy or MSE (see default_loss)
     seed : int
@@ -269,7 +272,9 @@ def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
     batch_size = check_positive_int(batch_size, "batch_size")
     accumulation_steps = check_positive_int(accumulation_steps, "accumulation_steps")
     if early_stopping is not None and "val" not in data:
-        raise ValueError("early_stopping needs a validation set: add data['val'] = (x, y)")
+        raise ValueError(
+            "early_stopping needs a validation set: add data['val'] = (x, y)"
+        )
     x_train, y_train = data["train"]
     loss_fn = default_loss(y_train) if loss_fn is None else loss_fn
     generator = torch.Generator().manual_seed(seed)
@@ -303,7 +308,8 @@ def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
                 record["val_loss"], record["val_accuracy"] = evaluate(
                     model, *data["val"], loss_fn)
             history.append(record)
-            if target_train_loss is not None and record["train_loss"] <= target_train_loss:
+            has_target = target_train_loss is not None
+            if has_target and record["train_loss"] <= target_train_loss:
                 break
             if early_stopping is not None and early_stopping.update(
                     epoch, record["val_loss"], model):

@@ -1,30 +1,23 @@
-"""Figures of chapters 3 (optimization) and 4: training curves, L2, momentum, regularizers.
+"""Figures of chapter 4: regularization methods and implicit regularization.
 
-The ideas of Figs. 10 to 14 follow the figures of chapters 6, 8 and 9 of
-S. J. D. Prince, *Understanding Deep Learning* (MIT Press, 2023). Here every
-curve comes from a seeded training run on scikit-learn's digits or on the
-1D data of ``vcbook.training.regression_1d``.
+The ideas of Figs. 13 and 14 follow the figures of chapter 9 of S. J. D.
+Prince, *Understanding Deep Learning* (MIT Press, 2023). Here every number
+comes from a seeded training run on scikit-learn's digits.
 """
 
+import matplotlib.pyplot as plt
+
+# --8<-- [start:imports]
 import functools
 
-import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
 from vcbook import optim, training
+# --8<-- [end:imports]
 from vcbook.figures._registry import register
 from vcbook.figures.style import palette, text_color
 
-# Fig. 10: (n_train, hidden width, epochs, batch size, Adam learning rate).
-CONVERGED_RUN = (None, 64, 40, 64, 3e-3)
-OVERFIT_RUN = (60, 256, 150, 20, 1e-2)
-# Fig. 11: strengths of the L2 penalty of Eq. (4.1), Adam steps and rate.
-L2_LAMBDAS = (0.0, 1e-4, 1e-3, 1e-2)
-L2_STEPS, L2_LR = 3000, 0.01
-# Fig. 12: momentum values and the step size on the quadratic loss.
-MOMENTA = (0.0, 0.5, 0.8)
-MOMENTUM_LR, MOMENTUM_STEPS = 0.05, 60
+# --8<-- [start:constants]
 # Figs. 13 and 14: the small training set and the shared training settings.
 SMALL_TRAIN = 150
 REG_EPOCHS, REG_BATCH, REG_LR = 100, 25, 0.05
@@ -34,27 +27,10 @@ BATCH_SIZES = (8, 16, 32, 64, 128)
 # (nats), so the runs differ in how they fit, not in how far they got.
 IMPLICIT_TRAIN, IMPLICIT_TARGET, IMPLICIT_MAX_EPOCHS = 300, 0.05, 500
 IMPLICIT_SEEDS = (0, 1)
+# --8<-- [end:constants]
 
 TEXT = {
     "pt": {
-        "epoch": "Época",
-        "loss": "Loss (entropia cruzada, nats)",
-        "train": "Treinamento",
-        "val": "Validação",
-        "converged": "(a) {n} imagens de treinamento",
-        "overfit": "(b) {n} imagens de treinamento",
-        "best": "Menor loss de validação (época {epoch})",
-        "x": "Entrada $x$",
-        "y": "Saída $y$",
-        "data": "Dados",
-        "target": "Função alvo",
-        "lambda": r"$\lambda = {lam:g}$",
-        "w1": "$w_1$",
-        "w2": "$w_2$",
-        "step": "Passo",
-        "loss_value": "Loss $L(\\mathbf{{w}})$",
-        "momentum": r"momento $\mu = {mu}$",
-        "start": "Início",
         "test_loss": "Loss de teste (nats)",
         "test_accuracy": "Acurácia de teste",
         "methods": {
@@ -73,24 +49,6 @@ TEXT = {
         "epochs_used": "{n:.0f} épocas",
     },
     "en": {
-        "epoch": "Epoch",
-        "loss": "Loss (cross-entropy, nats)",
-        "train": "Training",
-        "val": "Validation",
-        "converged": "(a) {n} training images",
-        "overfit": "(b) {n} training images",
-        "best": "Lowest validation loss (epoch {epoch})",
-        "x": "Input $x$",
-        "y": "Output $y$",
-        "data": "Data",
-        "target": "Target function",
-        "lambda": r"$\lambda = {lam:g}$",
-        "w1": "$w_1$",
-        "w2": "$w_2$",
-        "step": "Step",
-        "loss_value": "Loss $L(\\mathbf{{w}})$",
-        "momentum": r"momentum $\mu = {mu}$",
-        "start": "Start",
         "test_loss": "Test loss (nats)",
         "test_accuracy": "Test accuracy",
         "methods": {
@@ -109,157 +67,6 @@ TEXT = {
         "epochs_used": "{n:.0f} epochs",
     },
 }
-
-
-# --8<-- [start:curves]
-@functools.cache
-def training_curves(n_train, width, epochs, batch_size, lr):
-    """Train an MLP 64-width-10 on digits with Adam; return its history.
-
-    ``n_train=None`` uses all 997 training images of the split.
-    """
-    with training.torch_threads(1):
-        data = training.digits_split(n_train=n_train, seed=0)
-        model = training.mlp([64, width, 10], seed=0)
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        return training.train(model, data, optimizer=optimizer, epochs=epochs,
-                              batch_size=batch_size, seed=0)
-# --8<-- [end:curves]
-
-
-def plot_history(ax, history, *, lang):
-    """Draw the training and validation losses of a history; return the lines."""
-    text = TEXT[lang]
-    epochs = [record["epoch"] for record in history]
-    lines = ax.plot(epochs, [record["train_loss"] for record in history],
-                    color=palette()[0], label=text["train"])
-    lines += ax.plot(epochs, [record["val_loss"] for record in history],
-                     color=palette()[1], label=text["val"])
-    ax.set_yscale("log")
-    ax.set_xlabel(text["epoch"])
-    ax.set_ylabel(text["loss"])
-    return lines
-
-
-@register("training-curves")
-def training_curves_figure(lang):
-    """Fig. 10: a run that converges and a run that overfits."""
-    text = TEXT[lang]
-    converged = training_curves(*CONVERGED_RUN)
-    overfit = training_curves(*OVERFIT_RUN)
-    fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.3))
-    plot_history(axes[0], converged, lang=lang)
-    axes[0].set_title(text["converged"].format(n=1797 - 800), fontsize=10)
-    plot_history(axes[1], overfit, lang=lang)
-    best = min(overfit, key=lambda record: record["val_loss"])
-    axes[1].axvline(best["epoch"], color=text_color(), linestyle="--", linewidth=1,
-                    label=text["best"].format(epoch=best["epoch"]))
-    axes[1].set_title(text["overfit"].format(n=OVERFIT_RUN[0]), fontsize=10)
-    for ax in axes:
-        ax.legend(fontsize=8)
-    return fig
-
-
-# --8<-- [start:l2_fit]
-@functools.cache
-def l2_fit(lam, seed=0):
-    """Fit an MLP 1-64-64-1 to 15 noisy points with loss MSE + lam * sum(W**2).
-
-    The penalty is Eq. (4.1) on the weight matrices (not the biases); Adam
-    runs L2_STEPS full-batch steps. Returns the fitted model.
-    """
-    with training.torch_threads(1), torch.enable_grad():
-        x, y = training.regression_1d(15, noise=0.2, seed=seed)
-        model = training.mlp([1, 64, 64, 1], seed=seed)
-        weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
-        optimizer = torch.optim.Adam(model.parameters(), lr=L2_LR)
-        for _ in range(L2_STEPS):
-            optimizer.zero_grad()
-            loss = ((model(x) - y) ** 2).mean() + optim.l2_penalty(weights, lam)
-            loss.backward()
-            optimizer.step()
-    return model
-# --8<-- [end:l2_fit]
-
-
-@register("l2-fits")
-def l2_fits_figure(lang):
-    """Fig. 11: the same network fitted with growing L2 strength."""
-    text = TEXT[lang]
-    x, y = training.regression_1d(15, noise=0.2, seed=0)
-    grid = torch.linspace(0, 1, 400)[:, None]
-    fig, axes = plt.subplots(1, len(L2_LAMBDAS), figsize=(9.0, 2.8), sharey=True)
-    for ax, lam in zip(axes, L2_LAMBDAS):
-        model = l2_fit(lam)
-        with torch.no_grad():
-            fitted = model(grid)
-        ax.plot(grid[:, 0], training.target_1d(grid[:, 0].numpy()), color=text_color(),
-                alpha=0.35, linewidth=3, label=text["target"])
-        ax.plot(grid[:, 0], fitted[:, 0], color=palette()[0], linewidth=2)
-        ax.scatter(x[:, 0], y[:, 0], color=palette()[1], s=14, zorder=3, label=text["data"])
-        ax.set_title(text["lambda"].format(lam=lam), fontsize=10)
-        ax.set_xlabel(text["x"])
-        ax.set_ylim(-2.2, 2.2)
-    axes[0].set_ylabel(text["y"])
-    axes[0].legend(fontsize=7, loc="lower left")
-    return fig
-
-
-# --8<-- [start:momentum]
-# A quadratic loss with curvatures 0.2 and 4 along axes rotated by 30 degrees.
-_ROTATION = np.array([[np.cos(np.pi / 6), -np.sin(np.pi / 6)],
-                      [np.sin(np.pi / 6), np.cos(np.pi / 6)]])
-HESSIAN = _ROTATION @ np.diag([0.2, 4.0]) @ _ROTATION.T
-
-
-def quadratic_loss(w):
-    r"""Loss :math:`L(\mathbf{w}) = \frac{1}{2}\mathbf{w}^T A \mathbf{w}`, minimum at 0."""
-    A = torch.as_tensor(HESSIAN, dtype=w.dtype)
-    return 0.5 * w @ A @ w
-
-
-def momentum_path(momentum, start=(-4.0, 2.0)):
-    """Run vcbook.optim.SGD on quadratic_loss; return the (steps + 1, 2) path and losses."""
-    w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    optimizer = optim.SGD([w], lr=MOMENTUM_LR, momentum=momentum)
-    path, losses = [w.detach().clone()], [float(quadratic_loss(w.detach()))]
-    for _ in range(MOMENTUM_STEPS):
-        optimizer.zero_grad()
-        quadratic_loss(w).backward()
-        optimizer.step()
-        path.append(w.detach().clone())
-        losses.append(float(quadratic_loss(w.detach())))
-    return torch.stack(path).numpy(), np.array(losses)
-# --8<-- [end:momentum]
-
-
-@register("momentum-paths")
-def momentum_paths_figure(lang):
-    """Fig. 12: gradient descent paths for several momentum values."""
-    text = TEXT[lang]
-    w1, w2 = np.meshgrid(np.linspace(-5, 5, 201), np.linspace(-3.5, 3.5, 161))
-    points = np.stack([w1, w2], axis=-1)
-    surface = 0.5 * np.einsum("...i,ij,...j->...", points, HESSIAN, points)
-
-    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(8.5, 3.4), width_ratios=[1.3, 1])
-    ax_path.contour(w1, w2, surface, levels=np.geomspace(0.05, 40, 12),
-                    colors=text_color(), linewidths=0.4, alpha=0.6)
-    for color, mu in zip(palette(), MOMENTA):
-        path, losses = momentum_path(mu)
-        label = text["momentum"].format(mu=mu)
-        ax_path.plot(path[:, 0], path[:, 1], "o-", color=color, markersize=2.5, linewidth=1,
-                     label=label)
-        ax_loss.semilogy(np.arange(len(losses)), losses, color=color, label=label)
-    ax_path.plot(-4.0, 2.0, "s", color=text_color(), label=text["start"])
-    ax_path.plot(0.0, 0.0, "*", color=text_color(), markersize=10)
-    ax_path.set_xlabel(text["w1"])
-    ax_path.set_ylabel(text["w2"])
-    ax_path.set_aspect("equal")
-    ax_path.legend(fontsize=7, loc="lower right")
-    ax_loss.set_xlabel(text["step"])
-    ax_loss.set_ylabel(text["loss_value"])
-    ax_loss.legend(fontsize=7)
-    return fig
 
 
 # --8<-- [start:regularizers]
@@ -348,9 +155,10 @@ def implicit_results():
             for seed in IMPLICIT_SEEDS:
                 model = training.mlp([64, 128, 10], seed=seed)
                 optimizer = optim.SGD(model.parameters(), lr=lr)
-                history = training.train(model, data, optimizer=optimizer,
-                                         epochs=IMPLICIT_MAX_EPOCHS, batch_size=batch_size,
-                                         seed=seed, target_train_loss=IMPLICIT_TARGET)
+                history = training.train(
+                    model, data, optimizer=optimizer, epochs=IMPLICIT_MAX_EPOCHS,
+                    batch_size=batch_size, seed=seed, target_train_loss=IMPLICIT_TARGET,
+                )
                 scores.append(training.evaluate(model, *data["test"])[1])
                 epochs.append(len(history))
             return float(np.mean(scores)), float(np.mean(epochs))
