@@ -5,7 +5,9 @@ the ``expected-output`` block that follows them, if any. The collection
 fails, instead of skipping, when a page holds a fence that would not run.
 """
 
+import builtins
 import contextlib
+import dis
 import io
 import os
 import re
@@ -74,16 +76,31 @@ def test_page_fences_all_run(page):
         assert block.importorskip is None, f"line {block.lineno}: importorskip hides a failure"
 
 
+def _global_names(code):
+    """Names that ``code`` and the functions nested in it read as globals."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+    for constant in code.co_consts:
+        if hasattr(constant, "co_code"):
+            names |= _global_names(constant)
+    return names
+
+
 @pytest.mark.parametrize("page, block", list(_python_blocks()))
 def test_python_block_runs(page, block, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     output = io.StringIO()
     code = compile(block.code, f"{page.relative_to(DOCS)}:{block.lineno}", "exec")
+    namespace = {"__name__": "__main__"}
     try:
         with contextlib.redirect_stdout(output):
-            exec(code, {"__name__": "__main__"})
+            exec(code, namespace)
     finally:
         plt.close("all")
+
+    # A function the block defines but does not call must still be callable
+    # when pasted alone: every global it reads is defined by the block.
+    undefined = _global_names(code) - set(namespace) - set(dir(builtins))
+    assert not undefined, f"the block uses names it never defines: {sorted(undefined)}"
 
     if block.expected_output is not None:
         expected, printed = block.expected_output, output.getvalue()

@@ -151,3 +151,42 @@ def check_choice(value, name, choices):
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {allowed}, got {_short(value)}")
     return value
+
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_logits(r, name="r"):
+    """Convert logits to a tensor, rejecting NaN and +inf (-inf masks a class)."""
+    r = as_tensor(r, name)
+    values = r.detach()
+    if bool(torch.isnan(values).any()) or bool(torch.isposinf(values).any()):
+        raise ValueError(f"{name} contains NaN or +inf; logits must be finite (or -inf to mask a class)")
+    return r
+
+
+def reduce_loss(loss, reduction):
+    """Apply a PyTorch-style reduction: "mean", "sum" or "none"."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def check_class_indices(target, n_classes, batch_shape):
+    """Check an integer target of shape ``batch_shape`` with classes in [0, n_classes)."""
+    if target.is_floating_point() or target.dtype == torch.bool:
+        raise TypeError(f"class-index target must be an integer tensor, got dtype {target.dtype}")
+    if tuple(target.shape) != tuple(batch_shape):
+        raise ValueError(
+            f"target of class indices must have shape {tuple(batch_shape)} (one class per row "
+            f"of logits), got {tuple(target.shape)}"
+        )
+    bad = (target < 0) | (target >= n_classes)
+    if bool(bad.any()):
+        value = int(target[bad].flatten()[0])
+        raise ValueError(
+            f"target contains class {value}, out of range for C={n_classes} classes; "
+            f"classes are numbered 0 to {n_classes - 1} (subtract 1 from 1-based labels)"
+        )

@@ -10,27 +10,25 @@ where the notes number classes from 1 to C.
 # --8<-- [start:imports]
 import torch
 
-from vcbook._validation import as_tensor, check_choice, check_probabilities, check_real_scalar
+from vcbook._validation import (
+    REDUCTIONS,
+    as_tensor,
+    check_choice,
+    check_class_indices,
+    check_logits,
+    check_probabilities,
+    check_real_scalar,
+    reduce_loss,
+)
+
+
+def _minus_abs(r):
+    # -|r| with the derivative of the branch r >= 0 at r = 0, where
+    # torch's abs() has derivative 0 and would zero the gradient there.
+    return torch.where(r >= 0, -r, r)
+
+
 # --8<-- [end:imports]
-
-REDUCTIONS = ("mean", "sum", "none")
-
-
-def _check_logits(r, name="r"):
-    r = as_tensor(r, name)
-    values = r.detach()
-    if bool(torch.isnan(values).any()) or bool(torch.isposinf(values).any()):
-        raise ValueError(f"{name} contains NaN or +inf; logits must be finite (or -inf to mask a class)")
-    return r
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
 
 # --8<-- [start:normalize]
 def normalize_by_sum(r, dim=-1):
@@ -54,7 +52,7 @@ def log_softmax(r, dim=-1):
     Subtracting the maximum $m$ keeps every exponent at most 0, so large
     logits do not overflow. Entries of ``-inf`` get probability 0.
     """
-    r = _check_logits(r)
+    r = check_logits(r)
     m = r.detach().amax(dim, keepdim=True)
     if bool(torch.isneginf(m).any()):
         raise ValueError("a row of r is all -inf, so no class has a probability; unmask one class")
@@ -73,28 +71,11 @@ def sigmoid(r):
 
     Both branches use $e^{-|r|} \le 1$, so no exponential overflows.
     """
-    r = _check_logits(r)
+    r = check_logits(r)
 
-    e = torch.exp(-r.abs())
+    e = torch.exp(_minus_abs(r))
     return torch.where(r >= 0, 1 / (1 + e), e / (1 + e))
 # --8<-- [end:normalize]
-
-
-def _check_class_index_target(target, n_classes, batch_shape):
-    if target.is_floating_point() or target.dtype == torch.bool:
-        raise TypeError(f"class-index target must be an integer tensor, got dtype {target.dtype}")
-    if tuple(target.shape) != tuple(batch_shape):
-        raise ValueError(
-            f"target of class indices must have shape {tuple(batch_shape)} (one class per row "
-            f"of logits), got {tuple(target.shape)}"
-        )
-    bad = (target < 0) | (target >= n_classes)
-    if bool(bad.any()):
-        value = int(target[bad].flatten()[0])
-        raise ValueError(
-            f"target contains class {value}, out of range for C={n_classes} classes; "
-            f"classes are numbered 0 to {n_classes - 1} (subtract 1 from 1-based labels)"
-        )
 
 
 # --8<-- [start:cross_entropy]
@@ -120,7 +101,7 @@ def cross_entropy(logits, target, label_smoothing=0.0, reduction="mean"):
     -------
     Tensor, in nats
     """
-    logits = _check_logits(logits, "logits")
+    logits = check_logits(logits, "logits")
     target = target if isinstance(target, torch.Tensor) else torch.as_tensor(target)
     label_smoothing = check_real_scalar(label_smoothing, "label_smoothing")
     if not 0 <= label_smoothing <= 1:
@@ -139,14 +120,14 @@ def cross_entropy(logits, target, label_smoothing=0.0, reduction="mean"):
         check_probabilities(target, "target")
         q = target.to(logits.dtype)
     else:
-        _check_class_index_target(target, n_classes, logits.shape[:-1])
+        check_class_indices(target, n_classes, logits.shape[:-1])
         q = torch.nn.functional.one_hot(target, n_classes).to(logits.dtype)
     q = (1 - label_smoothing) * q + label_smoothing / n_classes
 
     log_p = log_softmax(logits, dim=-1)
     terms = torch.where(q > 0, q * log_p, torch.zeros_like(log_p))  # 0 log 0 = 0
     loss = -terms.sum(-1)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 # --8<-- [end:cross_entropy]
 
 
@@ -165,7 +146,7 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     target : tensor or array-like of the same shape, values in [0, 1]
     reduction : {"mean", "sum", "none"}
     """
-    logits = _check_logits(logits, "logits")
+    logits = check_logits(logits, "logits")
     if not bool(torch.isfinite(logits.detach()).all()):
         raise ValueError("logits must be finite for binary cross-entropy, got -inf entries")
     target = as_tensor(target, "target", dtype=logits.dtype)
@@ -176,6 +157,6 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
         )
     check_probabilities(target, "target", normalized=False)
 
-    loss = logits.clamp(min=0) - logits * target + torch.log1p(torch.exp(-logits.abs()))
-    return _reduce(loss, reduction)
+    loss = logits.clamp(min=0) - logits * target + torch.log1p(torch.exp(_minus_abs(logits)))
+    return reduce_loss(loss, reduction)
 # --8<-- [end:binary_cross_entropy]

@@ -19,8 +19,10 @@ from vcbook._validation import (
     check_probabilities,
     check_real_scalar,
 )
-# --8<-- [end:imports]
 
+
+# --8<-- [end:imports]
+# --8<-- [start:die_likelihood]
 DIE_FACES = 6
 
 
@@ -38,21 +40,6 @@ def _check_rolls(rolls):
     return rolls.astype(np.int64)
 
 
-def simulate_die(n, p1, *, seed=0):
-    """Roll a die ``n`` times where face 1 has probability ``p1``.
-
-    The other five faces share ``1 - p1`` equally. Returns an int64 array of
-    faces 1 to 6, the same for the same ``seed``.
-    """
-    n = check_positive_int(n, "n")
-    p1 = check_real_scalar(p1, "p1")
-    if not 0 <= p1 <= 1:
-        raise ValueError(f"p1 must be a probability in [0, 1], got {p1}")
-    probs = np.array([p1] + [(1 - p1) / 5] * 5)
-    return np.random.default_rng(seed).choice(np.arange(1, 7), size=n, p=probs)
-
-
-# --8<-- [start:die_likelihood]
 def die_likelihood(rolls, p1):
     r"""Probability of the rolls under a die whose face 1 has probability p1.
 
@@ -81,6 +68,20 @@ def die_likelihood(rolls, p1):
     likelihood = p1**n1 * p ** (n - n1)
     return float(likelihood) if likelihood.ndim == 0 else likelihood
 # --8<-- [end:die_likelihood]
+
+
+def simulate_die(n, p1, *, seed=0):
+    """Roll a die ``n`` times where face 1 has probability ``p1``.
+
+    The other five faces share ``1 - p1`` equally. Returns an int64 array of
+    faces 1 to 6, the same for the same ``seed``.
+    """
+    n = check_positive_int(n, "n")
+    p1 = check_real_scalar(p1, "p1")
+    if not 0 <= p1 <= 1:
+        raise ValueError(f"p1 must be a probability in [0, 1], got {p1}")
+    probs = np.array([p1] + [(1 - p1) / 5] * 5)
+    return np.random.default_rng(seed).choice(np.arange(1, 7), size=n, p=probs)
 
 
 # --8<-- [start:categorical]

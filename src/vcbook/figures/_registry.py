@@ -46,8 +46,7 @@ def figure_names():
     return sorted(_FIGURES)
 
 
-def get_figure(name, lang="pt", scheme="light"):
-    """Draw figure ``name`` and return the matplotlib Figure (call plt.close on it)."""
+def _check_request(name, lang, scheme):
     _load_all()
     if name not in _FIGURES:
         raise ValueError(f"unknown figure {name!r}; registered figures: {', '.join(sorted(_FIGURES))}")
@@ -55,12 +54,18 @@ def get_figure(name, lang="pt", scheme="light"):
         raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+
+
+def get_figure(name, lang="pt", scheme="light"):
+    """Draw figure ``name`` and return the matplotlib Figure (call plt.close on it)."""
+    _check_request(name, lang, scheme)
     with plt.rc_context(style.rc_params(scheme)):
         return _FIGURES[name](lang)
 
 
 def render(name, lang="pt", scheme="light"):
     """Draw figure ``name`` and return it as SVG bytes, identical on every run."""
+    _check_request(name, lang, scheme)
     with plt.rc_context(style.rc_params(scheme)):
         figure = get_figure(name, lang, scheme)
         buffer = io.BytesIO()

@@ -1,5 +1,7 @@
 """Figures of chapter 1: the die, its likelihood and the normal model."""
 
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyBboxPatch
@@ -184,25 +186,30 @@ def gaussian_figure(lang):
     return fig
 
 
+@functools.cache
+def _gd_data(steps):
+    x = gaussian_sample()
+    fit = mle.fit_gaussian_gd(x, lr=GD_LR, steps=steps)
+    mus = np.linspace(-0.5, 2.5, 60)
+    sigmas = np.linspace(0.3, 2.0, 60)
+    loss = np.array([[mle.gaussian_nll(x, m, s) for m in mus] for s in sigmas])
+    return fit, mus, sigmas, loss
+
+
 @register("gaussian-gd")
 def gaussian_gd_figure(lang):
     """Gradient descent on Eq. (1.8): the loss per step and the path of (mu, sigma)."""
     text = TEXT[lang]
-    x = gaussian_sample()
     steps = 300
-    fit = mle.fit_gaussian_gd(x, lr=GD_LR, steps=steps)
+    fit, mus, sigmas, loss = _gd_data(steps)
     path_mu, path_sigma = zip(*fit.path, (fit.mu, fit.sigma))
-    mu_hat, sigma_hat = mle.fit_gaussian(x)
+    mu_hat, sigma_hat = mle.fit_gaussian(gaussian_sample())
 
     fig, (ax_loss, ax_path) = plt.subplots(1, 2, figsize=(8, 3.2))
     ax_loss.plot(np.arange(steps), fit.history, color=palette()[0])
-    ax_loss.set_yscale("log")
     ax_loss.set_xlabel(text["step"])
     ax_loss.set_ylabel(text["nll"])
 
-    mus = np.linspace(-0.5, 2.5, 60)
-    sigmas = np.linspace(0.3, 2.0, 60)
-    loss = np.array([[mle.gaussian_nll(x, m, s) for m in mus] for s in sigmas])
     ax_path.contour(mus, sigmas, np.log(loss), levels=20, cmap="viridis", linewidths=0.8)
     ax_path.plot(path_mu, path_sigma, ".-", color=palette()[1], markersize=3, label=text["path"])
     ax_path.plot([0], [1], "s", color=palette()[1], label=text["start"])
