@@ -32,17 +32,13 @@ from vcbook._validation import (
 )
 # --8<-- [end:imports]
 
-# Probe positions inside an interval, as fractions of its width, used to test
-# whether a function is affine there. Irrational-looking fractions make it
-# unlikely that kinks inside the interval cancel at every probe.
-_PROBES = np.array([0.1234567, 0.3819660, 0.5, 0.6180340, 0.8765432])
 
-
+# --8<-- [start:relu_network]
 def _check_layers(layers, n_inputs=None):
     if not isinstance(layers, (list, tuple)) or len(layers) == 0:
         raise TypeError(
-            f"layers must be a non-empty list of (W, b) pairs, got {type(layers).__name__}; "
-            "pass e.g. [(W1, b1), (W2, b2)]"
+            "layers must be a non-empty list of (W, b) pairs, got "
+            f"{type(layers).__name__}; pass e.g. [(W1, b1), (W2, b2)]"
         )
     checked = []
     previous = n_inputs
@@ -57,22 +53,20 @@ def _check_layers(layers, n_inputs=None):
             )
         if b.shape != (W.shape[0],):
             raise ValueError(
-                f"layers[{index}] b must have shape ({W.shape[0]},) to match W.shape={W.shape}, "
-                f"got shape {b.shape}"
+                f"layers[{index}] b must have shape ({W.shape[0]},) to match "
+                f"W.shape={W.shape}, got shape {b.shape}"
             )
         if previous is not None and W.shape[1] != previous:
             raise ValueError(
-                f"layers[{index}] W has {W.shape[1]} columns but its input has {previous} "
-                f"features (W.shape={W.shape}); W must have shape (out, {previous})"
+                f"layers[{index}] W has {W.shape[1]} columns but its input has "
+                f"{previous} features (W.shape={W.shape}); W must have shape "
+                f"(out, {previous})"
             )
         check_finite(W, f"layers[{index}] W")
         check_finite(b, f"layers[{index}] b")
         checked.append((W, b))
         previous = W.shape[0]
     return checked
-
-
-# --8<-- [start:relu_network]
 def relu_network(x, layers):
     r"""Evaluate a ReLU network: ReLU after every layer except the last.
 
@@ -112,6 +106,14 @@ def relu_network(x, layers):
 
 
 # --8<-- [start:count_linear_pieces]
+# Probe positions inside an interval, as fractions of its width, used to test
+# whether a function is affine there. Irrational-looking fractions make it
+# unlikely that kinks inside the interval cancel at every probe.
+_PROBES = np.array([0.1234567, 0.3819660, 0.5, 0.6180340, 0.8765432])
+
+
+
+
 def linear_pieces(f, lo, hi, *, min_width=None, rtol=1e-12):
     r"""Find the maximal intervals of ``[lo, hi]`` on which ``f`` is affine.
 
@@ -353,6 +355,18 @@ def region_map_2d(layers, xlim, ylim, resolution=400, min_size=4):
 
 
 # --8<-- [start:max_regions]
+def _check_widths(widths):
+    if isinstance(widths, (int, np.integer)) or not hasattr(widths, "__iter__"):
+        raise TypeError(
+            f"widths must be a list of hidden-layer widths, got {widths!r}; "
+            "pass e.g. [10, 10]"
+        )
+    widths = [check_positive_int(width, "each width") for width in widths]
+    if not widths:
+        raise ValueError("widths is empty; pass at least one hidden-layer width")
+    return widths
+
+
 def max_regions_shallow(n_hidden, n_inputs):
     r"""Maximum number of linear regions of a shallow ReLU network.
 
@@ -433,14 +447,3 @@ def count_parameters(n_inputs, n_hidden, n_layers, n_outputs=1):
     D_o = check_positive_int(n_outputs, "n_outputs")
     return (D_i + 1) * D + (K - 1) * (D + 1) * D + (D + 1) * D_o
 # --8<-- [end:max_regions]
-
-
-def _check_widths(widths):
-    if isinstance(widths, (int, np.integer)) or not hasattr(widths, "__iter__"):
-        raise TypeError(
-            f"widths must be a list of hidden-layer widths, got {widths!r}; pass e.g. [10, 10]"
-        )
-    widths = [check_positive_int(width, "each width") for width in widths]
-    if not widths:
-        raise ValueError("widths is empty; pass at least one hidden-layer width")
-    return widths

@@ -11,19 +11,20 @@ from vcbook._validation import as_array
 # --8<-- [end:imports]
 
 
+# --8<-- [start:line]
 def _check_xy(x, y):
     x = as_array(x, "x")
     y = as_array(y, "y")
     if x.ndim != 1 or y.shape != x.shape:
         raise ValueError(
-            f"x and y must be 1D arrays of the same length, got shapes {x.shape} and {y.shape}"
+            "x and y must be 1D arrays of the same length, got shapes "
+            f"{x.shape} and {y.shape}"
         )
     if x.size < 2:
         raise ValueError(f"x must have at least 2 points for a line fit, got {x.size}")
     return x, y
 
 
-# --8<-- [start:line]
 def squared_error(phi0, phi1, x, y):
     r"""Sum of squared residuals :math:`\sum_i (\phi_0 + \phi_1 x_i - y_i)^2`.
 

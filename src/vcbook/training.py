@@ -39,7 +39,10 @@ def torch_threads(n):
 
 # --8<-- [start:data]
 def target_1d(x):
-    r"""Evaluate the target of the 1D examples, :math:`\sin(2\pi x) + 0.4\sin(5\pi x)`."""
+    r"""Evaluate the target of the 1D examples.
+
+    The target is :math:`\sin(2\pi x) + 0.4\sin(5\pi x)`.
+    """
     return np.sin(2 * np.pi * x) + 0.4 * np.sin(5 * np.pi * x)
 
 

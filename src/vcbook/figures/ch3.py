@@ -528,7 +528,7 @@ HESSIAN = _ROTATION @ np.diag([0.2, 4.0]) @ _ROTATION.T
 
 
 def quadratic_loss(w):
-    r"""Evaluate :math:`L(\mathbf{w}) = \frac{1}{2}\mathbf{w}^T A \mathbf{w}`, minimum at 0."""
+    r"""Evaluate the loss :math:`\frac{1}{2}\mathbf{w}^T A \mathbf{w}`, minimum at 0."""
     A = torch.as_tensor(HESSIAN, dtype=w.dtype)
     return 0.5 * w @ A @ w
 
