@@ -3,10 +3,10 @@ r"""Linear regions of ReLU networks: evaluation, counting and maximum counts.
 A network with ReLU activations computes a continuous piecewise-affine
 function. The input space splits into *linear regions*, on each of which the
 function is affine. This module evaluates shallow and deep ReLU networks
-given as lists of ``(W, b)`` layers (``W`` of shape ``(out, in)``, so a layer
-computes :math:`\mathbf{x}W^T + \mathbf{b}` as ``torch.nn.Linear``), counts
-their regions for 1D and 2D inputs, and gives the known formulas for the
-maximum number of regions:
+given as lists of ``(W, b)`` layers. ``W`` has shape ``(out, in)``, so a layer
+computes :math:`\mathbf{x}W^T + \mathbf{b}` as ``torch.nn.Linear`` does. The
+module counts the regions for 1D and 2D inputs and gives the known formulas
+for the maximum number of regions:
 
 * shallow network, :math:`D` hidden units, :math:`D_i` inputs (Zaslavsky's
   count of the regions of :math:`D` hyperplanes in general position):
@@ -38,7 +38,7 @@ def _check_layers(layers, n_inputs=None):
     if not isinstance(layers, (list, tuple)) or len(layers) == 0:
         raise TypeError(
             "layers must be a non-empty list of (W, b) pairs, got "
-            f"{type(layers).__name__}; pass e.g. [(W1, b1), (W2, b2)]"
+            f"{type(layers).__qualname__}; pass e.g. [(W1, b1), (W2, b2)]"
         )
     checked = []
     previous = n_inputs
@@ -130,8 +130,9 @@ def linear_pieces(f, lo, hi, *, min_width=None, rtol=1e-12):
     kink cancelled by another one, a unit whose output weight is 0) or that
     lies outside ``[lo, hi]`` creates no piece. Slopes agree when they differ
     by less than ``20 * tau / w`` plus ``1e-9`` relative, where ``w`` is the
-    width of the narrower part: a joint that close to a part's end can hide
-    from the probes and tilt that part's slope by about ``tau / w``. So two
+    width of the narrower part. The allowance is there because a joint that
+    close to a part's end can hide from the probes and tilt that part's slope
+    by about ``tau / w``. So two
     joints closer than ``min_width`` count as one, and slope changes below
     about ``20 * rtol / 1e-6`` of the function's range per unit of input are
     not seen.
@@ -198,7 +199,7 @@ def count_linear_pieces(f, lo, hi, *, min_width=None, rtol=1e-12):
 def _check_piece_arguments(f, lo, hi, min_width):
     if not callable(f):
         raise TypeError(
-            f"f must be a callable taking an ndarray, got {type(f).__name__}"
+            f"f must be a callable taking an ndarray, got {type(f).__qualname__}"
         )
     lo = check_real_scalar(lo, "lo")
     hi = check_real_scalar(hi, "hi")
@@ -329,7 +330,7 @@ def region_map_2d(layers, xlim, ylim, resolution=400, min_size=4):
     Returns
     -------
     labels : ndarray of int, shape (resolution, resolution)
-        Region index of each grid point, from 0 (or -1, see above); row i
+        Region index of each grid point, from 0, or -1 for the small sets. Row i
         is the i-th grid position along ``ylim``.
     n_regions : int
     """

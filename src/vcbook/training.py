@@ -24,9 +24,9 @@ def torch_threads(n):
     """Run a block with ``torch.set_num_threads(n)``, then restore the old count.
 
     Small models train much faster on one thread when other processes share
-    the cores: one step of a 64-64-10 MLP on a batch of 64 digits took 0.6 ms
+    the cores. One step of a 64-64-10 MLP on a batch of 64 digits took 0.6 ms
     on 1 thread and 25 ms on 2 threads of a busy 2-core machine (PyTorch
-    2.13, CPU).
+    2.13, CPU, measured once).
     """
     n = check_positive_int(n, "n")
     before = torch.get_num_threads()
