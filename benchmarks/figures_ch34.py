@@ -1,8 +1,9 @@
 """Time the first render of every figure of chapters 3 and 4, from empty caches.
 
-Each figure is rendered once in Portuguese, light scheme, in a fresh process,
-so the functools caches start empty and the time includes its training runs.
-The goal is at most 60 s in total on 2 CPU cores.
+The script runs in a fresh process and renders each figure first in
+Portuguese, light scheme. The functools caches start empty, so that first
+time includes the figure's training runs. The other three variants are then
+timed together. The goal is at most 60 s in total on 2 CPU cores.
 
 Run: PYTHONPATH=src python benchmarks/figures_ch34.py
 """
