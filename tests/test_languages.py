@@ -23,7 +23,9 @@ def _twins():
 
 
 def _pair(name):
-    return (DOCS / f"{name}.pt.md").read_text(encoding="utf-8"), (DOCS / f"{name}.en.md").read_text(encoding="utf-8")
+    return (DOCS / f"{name}.pt.md").read_text(encoding="utf-8"), (
+        DOCS / f"{name}.en.md"
+    ).read_text(encoding="utf-8")
 
 
 NAMES, PAGES = _twins()
@@ -52,8 +54,12 @@ def test_twins_have_same_figures(name):
     pt, en = _pair(name)
     pt_figures = FIGURE.findall(pt)
     en_figures = FIGURE.findall(en)
-    assert {lang for lang, _ in pt_figures} <= {"pt"}, "a Portuguese page shows English figures"
-    assert {lang for lang, _ in en_figures} <= {"en"}, "an English page shows Portuguese figures"
+    assert {lang for lang, _ in pt_figures} <= {"pt"}, (
+        "a Portuguese page shows English figures"
+    )
+    assert {lang for lang, _ in en_figures} <= {"en"}, (
+        "an English page shows Portuguese figures"
+    )
     assert [f for _, f in pt_figures] == [f for _, f in en_figures]
 
 
