@@ -43,7 +43,9 @@ _entries = {}
 def _i18n(config):
     plugin = config.plugins.get("i18n")
     if plugin is None:
-        raise RuntimeError("hooks/search.py needs the mkdocs-static-i18n plugin ('i18n')")
+        raise RuntimeError(
+            "hooks/search.py needs the mkdocs-static-i18n plugin ('i18n')"
+        )
     return plugin
 
 
@@ -67,7 +69,9 @@ def on_post_page(output, page, config):
     # The trailing slash matters: the browser resolves "search/..." against
     # "../en/" to en/search/, but against "../en" to search/.
     settings["base"] = posixpath.join(settings["base"], language) + "/"
-    script = match.group(1) + json.dumps(settings, separators=(", ", ": ")) + match.group(3)
+    script = (
+        match.group(1) + json.dumps(settings, separators=(", ", ": ")) + match.group(3)
+    )
     return output[: match.start()] + script + output[match.end() :]
 
 
@@ -89,7 +93,11 @@ def _write_indexes(config):
         if language not in _entries:
             continue  # this language's build has not run yet
         prefix = "" if language == i18n.default_language else f"{language}/"
-        stemmer = Path(config.site_dir) / "assets/javascripts/lunr/min" / f"lunr.{language}.min.js"
+        stemmer = (
+            Path(config.site_dir)
+            / "assets/javascripts/lunr/min"
+            / f"lunr.{language}.min.js"
+        )
         if language != "en" and not stemmer.exists():
             raise RuntimeError(
                 f"lunr has no stemmer for language {language!r} ({stemmer} is missing); "
@@ -114,7 +122,9 @@ def _write_indexes(config):
         }
         path = Path(config.site_dir) / prefix / "search" / "search_index.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
+        path.write_text(
+            json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8"
+        )
         log.debug("search index of %r: %d entries in %s", language, len(docs), path)
 
 

@@ -17,12 +17,25 @@ def mkdocs_build(site, cache, *, site_url=None, root=ROOT):
     change pages).
     """
     env = {**os.environ, "VCBOOK_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        str(site),
+    ]
     config_text = None
     if site_url is not None:
         config_text = (root / "mkdocs.yml").read_text(encoding="utf-8")
         config_text += f"\nsite_url: {site_url}\n"
         command += ["--config-file", "-"]
     return subprocess.run(
-        command, cwd=root, input=config_text, capture_output=True, text=True, env=env,
+        command,
+        cwd=root,
+        input=config_text,
+        capture_output=True,
+        text=True,
+        env=env,
     )

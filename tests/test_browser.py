@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-
-from browser import INSTALL_HINT, CHROMIUM, LocalServer, chromium, wait_for_mathjax
+from browser import CHROMIUM, INSTALL_HINT, LocalServer, chromium, wait_for_mathjax
 from pages import DOCS, LANGUAGES, ROOT, markdown_pages
 from sitebuild import mkdocs_build
 
 DEFAULT_LANGUAGE = "pt"
-SCHEMES = {"light": "default", "dark": "slate"}  # Playwright scheme -> Material's scheme
+# Playwright's color scheme -> Material's data-md-color-scheme.
+SCHEMES = {"light": "default", "dark": "slate"}
 # TeX that MathJax should have replaced; code blocks and code spans are removed first.
 RAW_TEX = re.compile(
     r"\\\(|\\\)|\\\[|\\\]|\$\$|\\tag\b|\\(?:frac|mathbf|mathcal|sum|log)\b|\$[^$\s][^$\n]*\$"
@@ -63,7 +63,7 @@ def _twin_url(url, lang):
     """URL path of the same page in the other language."""
     if lang == DEFAULT_LANGUAGE:
         return f"en/{url}"
-    return url[len(f"{lang}/"):]
+    return url[len(f"{lang}/") :]
 
 
 @dataclass
@@ -116,7 +116,9 @@ def _screenshot_dir():
 
 def _screenshot_name(url):
     """``pt-capitulo-1`` for ``capitulo-1/``, ``en-index`` for ``en/``."""
-    lang = next((lang for lang in LANGUAGES if url.startswith(f"{lang}/")), DEFAULT_LANGUAGE)
+    lang = next(
+        (lang for lang in LANGUAGES if url.startswith(f"{lang}/")), DEFAULT_LANGUAGE
+    )
     path = url.removeprefix(f"{lang}/").strip("/") or "index"
     return f"{lang}-{path.replace('/', '-')}"
 
@@ -128,22 +130,35 @@ def _open(browser, origin, url, scheme):
     # A palette chosen on an earlier page must not override the emulated scheme.
     page.add_init_script("localStorage.clear()")
     page.emulate_media(color_scheme=scheme)
-    page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
+    page.on(
+        "console", lambda m: m.type == "error" and visit.console_errors.append(m.text)
+    )
     page.on("pageerror", lambda error: visit.console_errors.append(str(error)))
-    page.on("requestfailed", lambda r: visit.failed_requests.append(f"{r.url} ({r.failure})"))
+    page.on(
+        "requestfailed",
+        lambda r: visit.failed_requests.append(f"{r.url} ({r.failure})"),
+    )
     page.on(
         "response",
-        lambda r: r.status >= 400 and visit.failed_requests.append(f"{r.url} (HTTP {r.status})"),
+        lambda r: (
+            r.status >= 400
+            and visit.failed_requests.append(f"{r.url} (HTTP {r.status})")
+        ),
     )
 
     def check_origin(request):
         parts = urlsplit(request.url)
-        if parts.scheme not in ("data", "blob") and f"{parts.scheme}://{parts.netloc}" != origin:
+        if (
+            parts.scheme not in ("data", "blob")
+            and f"{parts.scheme}://{parts.netloc}" != origin
+        ):
             visit.foreign_requests.append(request.url)
 
     page.on("request", check_origin)
     response = page.goto(f"{origin}/{url}")
-    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    assert response is not None and response.ok, (
+        f"{url}: HTTP {response and response.status}"
+    )
     wait_for_mathjax(page)
     return page, visit
 
@@ -163,7 +178,9 @@ def sub_path_server(built_site, tmp_path_factory):
             root / SUB_PATH, built_site.cache, site_url=f"{running.origin}/{SUB_PATH}"
         )
         if result.returncode != 0:
-            pytest.fail(f"mkdocs build with site_url .../{SUB_PATH} failed:\n{result.stderr[-3000:]}")
+            pytest.fail(
+                f"mkdocs build with site_url .../{SUB_PATH} failed:\n{result.stderr[-3000:]}"
+            )
         yield running
 
 
@@ -187,7 +204,10 @@ def visits(browser, server):
             try:
                 record.state = page.evaluate(PAGE_STATE_SCRIPT)
                 name = _screenshot_name(url)
-                page.screenshot(path=os.path.join(screenshots, f"{name}-{scheme}.png"), full_page=True)
+                page.screenshot(
+                    path=os.path.join(screenshots, f"{name}-{scheme}.png"),
+                    full_page=True,
+                )
             finally:
                 page.close()
             cache[url, scheme] = record
@@ -209,7 +229,9 @@ def test_every_page_is_checked():
 @pytest.mark.parametrize("lang, url", PAGES, ids=PAGE_IDS)
 def test_page_math_typeset(visits, lang, url, scheme):
     state = visits(url, scheme).state
-    assert state["untypeset"] == 0, f"{state['untypeset']} math elements were not typeset"
+    assert state["untypeset"] == 0, (
+        f"{state['untypeset']} math elements were not typeset"
+    )
     assert state["mathErrors"] == 0, f"{state['mathErrors']} mjx-merror elements"
     raw = sorted(set(RAW_TEX.findall(state["text"])))
     assert not raw, f"raw TeX left in the visible text: {raw}"
@@ -230,20 +252,32 @@ def test_page_loads_cleanly(visits, lang, url, scheme):
 def test_page_figures_follow_scheme(visits, lang, url, scheme):
     state = visits(url, scheme).state
     assert state["scheme"] == SCHEMES[scheme]
-    shown, hidden = ("#only-light", "#only-dark") if scheme == "light" else ("#only-dark", "#only-light")
+    visible, hidden = (
+        ("#only-light", "#only-dark")
+        if scheme == "light"
+        else ("#only-dark", "#only-light")
+    )
     for image in state["images"]:
         assert image["naturalWidth"] > 0, f"{image['src']} did not load"
-        if image["src"].endswith(shown):
-            assert image["display"] != "none", f"{image['src']} is hidden in the {scheme} scheme"
+        if image["src"].endswith(visible):
+            assert image["display"] != "none", (
+                f"{image['src']} is hidden in the {scheme} scheme"
+            )
         if image["src"].endswith(hidden):
-            assert image["display"] == "none", f"{image['src']} is shown in the {scheme} scheme"
+            assert image["display"] == "none", (
+                f"{image['src']} is shown in the {scheme} scheme"
+            )
 
 
 def test_some_page_has_figures_and_math(visits):
     # Guards the per-page checks above against passing on an empty page.
     states = [visits(url, "light").state for _, url in PAGES]
     assert any(state["mathElements"] for state in states)
-    assert any(image["src"].endswith("#only-dark") for state in states for image in state["images"])
+    assert any(
+        image["src"].endswith("#only-dark")
+        for state in states
+        for image in state["images"]
+    )
 
 
 @pytest.mark.parametrize("lang, url", PAGES, ids=PAGE_IDS)
@@ -274,7 +308,8 @@ def test_language_selector_under_sub_path(browser, sub_path_server, lang, url):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_palette_toggle_switches_figures(browser, server, lang):
     url = next(
-        url for page_lang, url in PAGES
+        url
+        for page_lang, url in PAGES
         if page_lang == lang and url.removeprefix("en/").startswith("capitulo")
     )
     page, _ = _open(browser, server.origin, url, "light")
@@ -292,10 +327,14 @@ def test_palette_toggle_switches_figures(browser, server, lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_search_index_has_only_its_language(site, lang):
     prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
-    index = json.loads((site / prefix / "search" / "search_index.json").read_text(encoding="utf-8"))
+    index = json.loads(
+        (site / prefix / "search" / "search_index.json").read_text(encoding="utf-8")
+    )
     assert index["config"]["lang"] == [lang]
     assert "stemmer" in index["config"]["pipeline"]
-    expected = {url.removeprefix(prefix) for page_lang, url in PAGES if page_lang == lang}
+    expected = {
+        url.removeprefix(prefix) for page_lang, url in PAGES if page_lang == lang
+    }
     pages = {doc["location"].split("#")[0] for doc in index["docs"]}
     assert pages == expected
 
@@ -307,7 +346,9 @@ def _search(browser, origin, url, query):
         page.click("input.md-search__input")
         page.keyboard.type(query)
         page.wait_for_selector(".md-search-result__item", timeout=10_000)
-        return page.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.href)")
+        return page.eval_on_selector_all(
+            ".md-search-result__item a", "links => links.map(a => a.href)"
+        )
     finally:
         page.close()
 
@@ -315,9 +356,13 @@ def _search(browser, origin, url, query):
 @pytest.mark.parametrize("lang, query, expected", SEARCHES)
 def test_search_finds_inflected_word(site, browser, server, lang, query, expected):
     start = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
-    index = json.loads((site / start / "search" / "search_index.json").read_text(encoding="utf-8"))
+    index = json.loads(
+        (site / start / "search" / "search_index.json").read_text(encoding="utf-8")
+    )
     words = {
-        word.lower() for doc in index["docs"] for word in re.findall(r"\w+", doc["title"] + " " + doc["text"])
+        word.lower()
+        for doc in index["docs"]
+        for word in re.findall(r"\w+", doc["title"] + " " + doc["text"])
     }
     # The query must differ from every word of the index, so only stemming finds it.
     assert query not in words
@@ -336,4 +381,11 @@ def test_search_stays_in_page_language(browser, server, sub_path_server, lang):
         for href in results:
             path = urlsplit(href).path
             assert path.startswith(f"/{root}")
-            assert path.startswith(f"/{root}en/") == (lang == "en"), f"{href} is in the other language"
+            assert path.startswith(f"/{root}en/") == (lang == "en"), (
+                f"{href} is in the other language"
+            )
+
+
+def test_no_request_left_local_server(browser):
+    # Every request the route handler aborted during this session, on any page.
+    assert browser.foreign_requests == []

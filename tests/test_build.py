@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-
 from sitebuild import mkdocs_build
+
 from vcbook.figures import LANGUAGES, SCHEMES, figure_names
 
 SUMMARY = re.compile(r"figures: (\d+) rendered, (\d+) cached")

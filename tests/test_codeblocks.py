@@ -13,11 +13,10 @@ import os
 import re
 import subprocess
 
+import executed
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
-
-import executed
 from pages import DOCS, ROOT, fences, markdown_pages, rendered_source
 from pytest_codeblocks import extract_from_buffer
 
@@ -158,4 +157,6 @@ def test_every_python_block_ran(request):
     missing = sorted(wanted - executed.executed("python block"))
     assert not missing, f"{len(missing)} code blocks never ran to completion: {missing}"
     if len(wanted) == len(PYTHON_BLOCKS):  # the whole module ran
-        assert wanted == {_block_key(dict(page=p.values[0], block=p.values[1])) for p in PYTHON_BLOCKS}
+        assert wanted == {
+            _block_key(dict(page=p.values[0], block=p.values[1])) for p in PYTHON_BLOCKS
+        }

@@ -2,9 +2,9 @@
 
 import re
 
+import executed
 import pytest
 
-import executed
 from vcbook.figures import LANGUAGES, SCHEMES, _registry, figure_names, render
 
 # Words that only a figure of the other language would contain. Each figure
@@ -101,6 +101,8 @@ def test_every_figure_variant_rendered(request):
     wanted = executed.selected(request, test_figure_renders_valid_svg, _figure_key)
     missing = sorted(wanted - executed.executed("figure"))
     assert not missing, f"{len(missing)} figure variants were never rendered: {missing}"
-    every_variant = {(n, lang, s) for n in figure_names() for lang in LANGUAGES for s in SCHEMES}
+    every_variant = {
+        (n, lang, s) for n in figure_names() for lang in LANGUAGES for s in SCHEMES
+    }
     if len(wanted) == len(every_variant):  # the whole module ran
         assert wanted == every_variant

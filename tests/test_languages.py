@@ -4,7 +4,6 @@ import re
 import shutil
 
 import pytest
-
 from pages import DOCS, ROOT, fences, markdown_pages
 from sitebuild import mkdocs_build
 
@@ -96,7 +95,9 @@ def test_missing_twin_fails_build(built_site, tmp_path):
     for name in BUILD_INPUTS:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
             shutil.copy(source, tmp_path / name)
     missing = sorted((tmp_path / "docs").glob("*.en.md"))[-1]

@@ -1,9 +1,9 @@
 """Every internal link and image of the built site reaches an existing file and anchor.
 
 ``validation: anchors: warn`` with ``--strict`` already fails the build on a
-broken link written in Markdown; this test also covers links that only exist
+broken link written in Markdown. This test also covers links that only exist
 in the HTML (theme templates, raw HTML in pages, the language selector,
-footnotes) and checks both languages.
+footnotes), in both languages.
 """
 
 import functools
@@ -43,7 +43,9 @@ def _parse(path):
 
 
 def _html_pages(site):
-    return sorted(p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts)
+    return sorted(
+        p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts
+    )
 
 
 def _target_file(site, page, path):
@@ -73,7 +75,12 @@ def _broken_links(site, page):
             broken.append(f"{url} ({target.relative_to(site)} not found)")
             continue
         fragment = unquote(parts.fragment)
-        if tag == "a" and fragment and target.suffix == ".html" and fragment not in _parse(target).ids:
+        if (
+            tag == "a"
+            and fragment
+            and target.suffix == ".html"
+            and fragment not in _parse(target).ids
+        ):
             broken.append(f"{url} (no id {fragment!r} in {target.relative_to(site)})")
     return broken
 
@@ -93,6 +100,8 @@ def test_internal_links_resolve(site, language_root):
         pages = [p for p in pages if not p.is_relative_to(site / "en")]
     assert pages, f"no HTML pages under {root}"
     broken = {
-        str(page.relative_to(site)): links for page in pages if (links := _broken_links(site, page))
+        str(page.relative_to(site)): links
+        for page in pages
+        if (links := _broken_links(site, page))
     }
     assert broken == {}
