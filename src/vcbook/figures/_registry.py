@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from vcbook.figures import style  # noqa: E402
 
@@ -59,10 +61,20 @@ def _check_request(name, lang, scheme):
 
 
 def get_figure(name, lang="pt", scheme="light"):
-    """Draw figure ``name`` and return the matplotlib Figure (call plt.close on it)."""
+    """Draw figure ``name`` and return the matplotlib Figure (call plt.close on it).
+
+    The figure's computations run on one BLAS thread and one torch thread:
+    a multithreaded matmul may sum in another order and change the last bits
+    of a result, and with them the SVG.
+    """
     _check_request(name, lang, scheme)
-    with plt.rc_context(style.rc_params(scheme)):
-        return _FIGURES[name](lang)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(1), plt.rc_context(style.rc_params(scheme)):
+            return _FIGURES[name](lang)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def render(name, lang="pt", scheme="light"):
