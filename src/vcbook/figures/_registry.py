@@ -4,6 +4,7 @@ import hashlib
 import importlib
 import io
 import pkgutil
+import re
 from pathlib import Path
 
 import matplotlib
@@ -87,7 +88,23 @@ def render(name, lang="pt", scheme="light"):
             figure.savefig(buffer, format="svg", metadata={"Date": None})
         finally:
             plt.close(figure)
-    return buffer.getvalue()
+    return _renumber_clip_paths(buffer.getvalue())
+
+
+CLIP_ID = re.compile(rb"\bp[0-9a-f]{10}\b")
+
+
+def _renumber_clip_paths(svg):
+    # matplotlib names a clip path after a hash of its transform's repr, and
+    # that repr can differ in the last digit between two draws of the same
+    # figure (seen after drawing other figures first, matplotlib 3.11.2)
+    # while every coordinate written to the SVG is the same. Numbering the
+    # clip paths in order of appearance makes the bytes depend only on what
+    # is drawn.
+    names = {}
+    for match in CLIP_ID.finditer(svg):
+        names.setdefault(match.group(), b"clip%d" % len(names))
+    return CLIP_ID.sub(lambda match: names[match.group()], svg)
 
 
 def source_hash():
