@@ -10,10 +10,16 @@ nbconvert produces so that it fits the site:
 
 - nbconvert's MathJax 2 loader and configuration are removed, because the
   site serves MathJax 3, which they break;
-- ``$...$`` and ``$$...$$`` in Markdown cells become ``\\(...\\)`` and
-  ``\\[...\\]``, the delimiters of ``docs/javascripts/mathjax-config.js``;
+- ``$...$`` and ``$$...$$`` in Markdown cells become
+  ``<span class="arithmatex">\\(...\\)</span>`` and ``\\[...\\]``, the markup of
+  pymdownx.arithmatex, because ``docs/javascripts/mathjax-config.js``
+  typesets only text directly inside an element of a processed class, and
+  nbconvert puts the text in class-less paragraphs. nbconvert turns ``\\$``
+  into a bare ``$``, so a Markdown cell cannot hold a literal dollar sign;
 - the dark JupyterLab theme of mkdocs-jupyter is added for Material's
   ``slate`` scheme, next to the light one;
+- plots, which nbconvert inlines as ``data:`` URIs, become image files next
+  to the page, so the HTML stays small and every image is a site resource;
 - each lab is also published as ``<name>.ipynb`` next to its page, and the
   theme shows a download button for it (``overrides/partials``).
 
@@ -27,6 +33,8 @@ mkdocs-static-i18n 1.3.1 (``file.locale``, the order of its ``on_files``),
 so ``on_config`` rejects any other version.
 """
 
+import functools
+import base64
 import importlib.metadata
 import io
 import os
@@ -37,6 +45,7 @@ import jupytext
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from mkdocs_jupyter import nbconvert2
 from mkdocs_jupyter.plugin import NotebookFile
 
 from vcbook.figures import source_hash
@@ -60,6 +69,7 @@ DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 # A single $ that is neither escaped nor part of $$, up to the next such $.
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$(?!\$)", re.DOTALL)
 WRAPPER_SELECTOR = ".jupyter-wrapper{"
+INLINE_IMAGE = re.compile(r'src="data:image/(png|jpeg);base64,([^"]+)"')
 
 
 def _jupyter_plugin(config):
@@ -94,7 +104,30 @@ def on_config(config):
             "build; set allow_errors: false in mkdocs.yml"
         )
     plugin.config["cache_dir"] = str(notebook_cache_dir(config))
+    _use_ipc_transport()
     return config
+
+
+def _use_ipc_transport():
+    """Run lab kernels over IPC sockets instead of TCP ports.
+
+    Over TCP, ipykernel 7 logs a warning that the connection is not
+    encrypted, and the kernel writes it to the build's stderr, where a
+    WARNING line marks a broken build. IPC sockets are files in Jupyter's
+    runtime directory (mode 0700), and no port is opened.
+    """
+    original = nbconvert2.get_nbconvert_app
+    if getattr(original, "uses_ipc_transport", False):
+        return
+
+    @functools.wraps(original)
+    def get_nbconvert_app(*args, **kwargs):
+        app = original(*args, **kwargs)
+        app.config.KernelManager.transport = "ipc"
+        return app
+
+    get_nbconvert_app.uses_ipc_transport = True
+    nbconvert2.get_nbconvert_app = get_nbconvert_app
 
 
 def _is_lab_source(file):
@@ -148,8 +181,8 @@ def on_files(files, config):
 
 def _to_mathjax3_delimiters(match):
     opening, body, closing = match.groups()
-    body = DISPLAY_MATH.sub(lambda m: rf"\[{m.group(1)}\]", body)
-    body = INLINE_MATH.sub(lambda m: rf"\({m.group(1)}\)", body)
+    body = DISPLAY_MATH.sub(lambda m: rf'<span class="arithmatex">\[{m.group(1)}\]</span>', body)
+    body = INLINE_MATH.sub(lambda m: rf'<span class="arithmatex">\({m.group(1)}\)</span>', body)
     return opening + body + closing
 
 
@@ -177,8 +210,26 @@ def on_page_content(html, page, config, files):
     html += f"<style>{_dark_theme_css()}</style>"
 
     stem = PurePosixPath(page.file.dest_uri).parent.name
+    page.notebook_images = {}
+
+    def extract_image(match):
+        name = f"{stem}-output-{len(page.notebook_images) + 1}.{match.group(1)}"
+        page.notebook_images[name] = base64.b64decode(match.group(2))
+        return f'src="{name}"'
+
+    html = INLINE_IMAGE.sub(extract_image, html)
     page.notebook_download = {
         "href": f"{stem}.ipynb",
         "title": DOWNLOAD_TITLE[page.file.locale],
     }
     return html
+
+
+def on_post_page(output, page, config):
+    images = getattr(page, "notebook_images", None)
+    if images:
+        directory = Path(page.file.abs_dest_path).parent
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, content in images.items():
+            (directory / name).write_bytes(content)
+    return output

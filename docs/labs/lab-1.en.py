@@ -24,6 +24,7 @@
 # The cells run in the order they appear; change the values and run them again.
 
 # %%
+# %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

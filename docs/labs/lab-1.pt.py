@@ -23,6 +23,7 @@
 # As células rodam na ordem em que aparecem; altere os valores e execute de novo.
 
 # %%
+# %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

@@ -1,0 +1,214 @@
+"""The labs are executed notebook pages in both languages, not raw .py text.
+
+``built_site()`` builds the book once per test session; tests/test_api.py and
+tests/test_print.py reuse it.
+"""
+
+import functools
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from pages import DOCS, ROOT
+
+LABS = sorted(DOCS.glob("labs/lab-*.pt.py"))
+LAB_NAMES = [path.name.removesuffix(".pt.py") for path in LABS]
+LANGUAGE_PREFIXES = (("pt", ""), ("en", "en/"))
+STDERR_OUTPUT = re.compile(
+    r'<div class="[^"]*jp-OutputArea-output[^"]*" data-mime-type="application/vnd\.jupyter\.stderr"'
+)
+
+
+def _mkdocs_build(config_file, site, extra_env=None):
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file),
+         "--site-dir", str(site)],
+        cwd=ROOT, capture_output=True, text=True, env=env,
+    )
+
+
+@functools.cache
+def built_site():
+    """Build the book with ``mkdocs build --strict`` once; return the site directory."""
+    site = Path(tempfile.mkdtemp(prefix="vcbook-site-")) / "site"
+    result = _mkdocs_build(ROOT / "mkdocs.yml", site)
+    if result.returncode != 0:
+        raise RuntimeError(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
+    return site
+
+
+def _load_hook():
+    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "hooks" / "notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _lab_html(lab, prefix):
+    path = built_site() / prefix / "labs" / lab / "index.html"
+    assert path.exists(), f"{prefix}labs/{lab}/index.html was not built"
+    return path.read_text(encoding="utf-8")
+
+
+def test_labs_exist_in_both_languages():
+    assert LAB_NAMES, "docs/labs/ has no lab-*.pt.py"
+    for lab in LAB_NAMES:
+        assert (DOCS / "labs" / f"{lab}.en.py").exists(), f"docs/labs/{lab}.en.py is missing"
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+@pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
+def test_lab_page_is_rendered_notebook(lab, lang, prefix):
+    html = _lab_html(lab, prefix)
+    assert f'<html lang="{lang}"' in html
+    assert 'class="jupyter-wrapper"' in html, "no notebook wrapper: the lab is raw text"
+    assert "jp-CodeCell" in html
+    assert "jp-MarkdownCell" in html
+    assert "# %% [markdown]" not in html, "the jupytext source leaked into the page"
+    assert "format_name: percent" not in html
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+@pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
+def test_lab_page_has_executed_outputs(lab, lang, prefix):
+    html = _lab_html(lab, prefix)
+    assert "jp-OutputArea-output" in html, "no cell output: the lab was not executed"
+    plots = re.findall(rf'<img [^>]*src="({lab}-output-\d+\.png)"', html)
+    assert plots, "no plot in the outputs"
+    for plot in plots:
+        path = built_site() / prefix / "labs" / lab / plot
+        assert path.read_bytes().startswith(b"\x89PNG"), f"{plot} is not a PNG file"
+    assert "Traceback" not in html
+    assert not STDERR_OUTPUT.search(html), "a cell wrote to stderr (a warning or an error)"
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+@pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
+def test_lab_page_uses_site_mathjax(lab, lang, prefix):
+    html = _lab_html(lab, prefix)
+    assert "MathJax.Hub" not in html, "nbconvert's MathJax 2 block is still on the page"
+    assert "text/x-mathjax-config" not in html
+    cells = _load_hook().MARKDOWN_CELL.findall(html)
+    assert cells, "no rendered Markdown cell"
+    markdown = "".join(body for _, body, _ in cells)
+    assert '<span class="arithmatex">\\(' in markdown, "no inline math converted"
+    assert "$" not in markdown, "a $ delimiter was left for MathJax 3, which ignores it"
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+@pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
+def test_lab_page_has_language_title(lab, lang, prefix):
+    html = _lab_html(lab, prefix)
+    source = (DOCS / "labs" / f"{lab}.{lang}.py").read_text(encoding="utf-8")
+    title = re.search(r"^# # (.+)$", source, re.M).group(1)
+    assert f"<title>{title}" in html
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+@pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
+def test_lab_download_button_serves_notebook(lab, lang, prefix):
+    html = _lab_html(lab, prefix)
+    button = re.search(r'<a href="([^"]+)" download class="md-button vcbook-notebook-download">', html)
+    assert button, "no download button"
+    target = built_site() / prefix / "labs" / lab / button.group(1)
+    assert target.name == f"{lab}.ipynb"
+    assert target.exists(), f"the button links to {button.group(1)}, which was not published"
+    notebook = nbformat.reads(target.read_text(encoding="utf-8"), as_version=4)
+    nbformat.validate(notebook)
+    source = jupytext.read(DOCS / "labs" / f"{lab}.{lang}.py")
+    assert [cell.source for cell in notebook.cells] == [cell.source for cell in source.cells]
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+def test_lab_dark_scheme_has_dark_theme(lab):
+    html = _lab_html(lab, "")
+    dark = re.search(r'\[data-md-color-scheme="slate"\] \.jupyter-wrapper\{([^}]*)\}', html)
+    assert dark, "no notebook theme for the slate scheme"
+    assert "--jp-layout-color0" in dark.group(1)
+
+
+def test_lab_sources_not_published_as_text():
+    site = built_site()
+    leaked = sorted(str(path.relative_to(site)) for path in site.rglob("*.py"))
+    assert leaked == []
+
+
+def test_labs_are_in_both_navs():
+    for prefix in ("", "en/"):
+        html = (built_site() / prefix / "index.html").read_text(encoding="utf-8")
+        for lab in LAB_NAMES:
+            assert f'href="labs/{lab}/"' in html, f"{prefix}index.html has no nav link to {lab}"
+
+
+def test_markdown_math_delimiters_converted():
+    hook = _load_hook()
+    cell = (
+        '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" '
+        'data-mime-type="text/markdown">\n<p>With $a_1 &lt; b$ and $c$ then\n'
+        "$$\\sum_i x_i$$</p>\n</div>"
+    )
+    converted = hook.MARKDOWN_CELL.sub(hook._to_mathjax3_delimiters, cell)
+    assert '<span class="arithmatex">\\(a_1 &lt; b\\)</span> and' in converted
+    assert '<span class="arithmatex">\\(c\\)</span>' in converted
+    assert '<span class="arithmatex">\\[\\sum_i x_i\\]</span>' in converted
+    assert "$" not in converted
+
+
+def test_code_output_dollars_left_alone():
+    hook = _load_hook()
+    output = '<div class="jp-RenderedText" data-mime-type="text/plain"><pre>$a$</pre></div>'
+    assert hook.MARKDOWN_CELL.sub(hook._to_mathjax3_delimiters, output) == output
+
+
+FAILING_LAB = '''\
+# %% [markdown]
+# # Lab
+# %%
+raise RuntimeError("this cell fails on purpose")
+'''
+
+
+def test_failing_cell_fails_build(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "labs").mkdir(parents=True)
+    for lang in ("pt", "en"):
+        (docs / f"index.{lang}.md").write_text("# Index\n", encoding="utf-8")
+        (docs / "labs" / f"lab-1.{lang}.py").write_text(FAILING_LAB, encoding="utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(textwrap.dedent(f"""\
+        site_name: failing lab
+        docs_dir: {docs}
+        theme: {{name: material}}
+        hooks: [{ROOT / "hooks" / "notebooks.py"}]
+        plugins:
+          - mkdocs-jupyter: {json.dumps(_project_jupyter_options())}
+          - i18n:
+              docs_structure: suffix
+              fallback_to_default: false
+              languages:
+                - {{locale: pt, name: Português, default: true, build: true}}
+                - {{locale: en, name: English, build: true}}
+        """), encoding="utf-8")
+    result = _mkdocs_build(config, tmp_path / "site",
+                           {"VCBOOK_NOTEBOOK_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode != 0, "a lab whose cell raises was built"
+    assert "this cell fails on purpose" in result.stderr
+
+
+def _project_jupyter_options():
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    options = dict(config.plugins["mkdocs-jupyter"].config)
+    return {key: options[key] for key in ("include", "execute", "allow_errors", "kernel_name")}
