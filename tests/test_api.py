@@ -1,0 +1,86 @@
+"""The API reference pages document every public module of vcbook in both languages."""
+
+import importlib
+import pkgutil
+import re
+
+import pytest
+
+import vcbook
+from pages import DOCS
+from test_notebooks import LANGUAGE_PREFIXES, built_site
+
+DIRECTIVE = re.compile(r"^::: (vcbook[\w.]*)\s*$", re.M)
+
+
+def _public_modules():
+    names = []
+    for module in pkgutil.walk_packages(vcbook.__path__, prefix="vcbook."):
+        parts = module.name.split(".")
+        if any(part.startswith("_") for part in parts):
+            continue
+        # The chapter modules of vcbook.figures only register figures.
+        if parts[:2] == ["vcbook", "figures"] and len(parts) == 3 and parts[2].startswith("ch"):
+            continue
+        names.append(module.name)
+    return sorted(names)
+
+
+PUBLIC_MODULES = _public_modules()
+
+
+def _public_functions(name):
+    """Documented public callables of module ``name``.
+
+    With ``__all__``, those it lists (re-exports included, as the package
+    documents them); without, those defined in the module itself.
+    """
+    module = importlib.import_module(name)
+    exported = getattr(module, "__all__", None)
+    functions = []
+    for attribute in exported if exported is not None else vars(module):
+        value = getattr(module, attribute)
+        if attribute.startswith("_") or not callable(value) or not getattr(value, "__doc__", None):
+            continue
+        if exported is None and getattr(value, "__module__", None) != name:
+            continue
+        functions.append(attribute)
+    return sorted(functions)
+
+
+@pytest.mark.parametrize("lang", ["pt", "en"])
+def test_api_page_lists_every_module(lang):
+    text = (DOCS / f"api.{lang}.md").read_text(encoding="utf-8")
+    assert sorted(DIRECTIVE.findall(text)) == PUBLIC_MODULES
+
+
+def test_api_pages_list_same_modules():
+    pt = DIRECTIVE.findall((DOCS / "api.pt.md").read_text(encoding="utf-8"))
+    en = DIRECTIVE.findall((DOCS / "api.en.md").read_text(encoding="utf-8"))
+    assert pt == en
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+@pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
+def test_api_page_documents_functions(module, lang, prefix):
+    html = (built_site() / prefix / "api" / "index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang}"' in html
+    functions = _public_functions(module)
+    assert functions, f"{module} has no documented public function"
+    for function in functions:
+        assert f'id="{module}.{function}"' in html, f"{module}.{function} is not on {prefix}api/"
+
+
+@pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
+def test_api_docstring_math_rendered(lang, prefix):
+    html = (built_site() / prefix / "api" / "index.html").read_text(encoding="utf-8")
+    content = html[html.index('<article'):html.index("</article>")]
+    assert '<span class="arithmatex">' in content
+    text = re.sub(r"<[^>]+>", "", content)
+    assert not re.search(r"\$[^$\s][^$]*\$", text), "raw $...$ math left on the API page"
+
+
+def test_api_in_both_navs():
+    for prefix in ("", "en/"):
+        html = (built_site() / prefix / "index.html").read_text(encoding="utf-8")
+        assert 'href="api/"' in html, f"{prefix}index.html has no nav link to the API page"
