@@ -3,6 +3,7 @@
 #   make test    install everything and run the whole test suite
 #   make build   build the site into site/ with mkdocs --strict
 #   make bench   measure cold and warm builds
+#   make lint    check formatting and common errors with ruff
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build test bench clean
+.PHONY: install serve build test bench lint clean
 
 install: $(STAMP)
 
@@ -32,6 +33,11 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/figures.py
+
+lint: install
+	$(BIN)/ruff check src hooks tests benchmarks
+	$(BIN)/ruff format --check src hooks tests benchmarks
 
 clean:
 	rm -rf site .cache

@@ -53,10 +53,18 @@ def on_files(files, config):
                     cached += 1
                 else:
                     rendered += 1
-                    log.info("figure %s (%s, %s) rendered in %.2f s", name, lang, scheme, seconds)
+                    log.info(
+                        "figure %s (%s, %s) rendered in %.2f s",
+                        name,
+                        lang,
+                        scheme,
+                        seconds,
+                    )
                 destination = f"figures/{lang}/{name}-{scheme}.svg"
                 # A path rather than in-memory content: mkdocs-static-i18n 1.3
                 # expects every file to have an abs_src_path.
-                files.append(File.generated(config, destination, abs_src_path=str(path)))
+                files.append(
+                    File.generated(config, destination, abs_src_path=str(path))
+                )
     log.info("figures: %d rendered, %d cached", rendered, cached)
     return files

@@ -11,8 +11,15 @@ from mkdocs.structure.files import File
 
 # Parts of MathJax's es5 build that tex-chtml.js loads on demand: the TeX
 # extensions, the CHTML fonts, the context menu and the accessibility tools.
-PARTS = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2",
-         "ui", "a11y", "sre", "adaptors")
+PARTS = (
+    "tex-chtml.js",
+    "input/tex/extensions",
+    "output/chtml/fonts/woff-v2",
+    "ui",
+    "a11y",
+    "sre",
+    "adaptors",
+)
 
 
 def _mathjax_root():
@@ -26,7 +33,11 @@ def on_files(files, config):
     root = _mathjax_root()
     for part in PARTS:
         path = root / part
-        sources = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        sources = (
+            [path]
+            if path.is_file()
+            else sorted(p for p in path.rglob("*") if p.is_file())
+        )
         for source in sources:
             destination = "assets/mathjax/" + source.relative_to(root).as_posix()
             files.append(File.generated(config, destination, abs_src_path=str(source)))

@@ -76,7 +76,9 @@ def fences(text):
             while index < len(lines) and not lines[index].strip().startswith(ticks):
                 body.append(lines[index])
                 index += 1
-            found.append((index + 1, fence.group("info").strip(), "\n".join(body), last_marker))
+            found.append(
+                (index + 1, fence.group("info").strip(), "\n".join(body), last_marker)
+            )
             last_marker = None
         elif line.strip():
             last_marker = None

@@ -5,12 +5,11 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from pages import ROOT
+
 from vcbook.figures import LANGUAGES, SCHEMES, figure_names
 
 SUMMARY = re.compile(r"figures: (\d+) rendered, (\d+) cached")
@@ -20,7 +19,10 @@ def _mkdocs_build(site, cache):
     env = {**os.environ, "VCBOOK_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
 
@@ -28,7 +30,9 @@ def _mkdocs_build(site, cache):
 def builds(tmp_path_factory):
     base = tmp_path_factory.mktemp("build")
     cold = _mkdocs_build(base / "site", base / "cache")
-    warm = _mkdocs_build(base / "site", base / "cache") if cold.returncode == 0 else None
+    warm = (
+        _mkdocs_build(base / "site", base / "cache") if cold.returncode == 0 else None
+    )
     return base / "site", cold, warm
 
 
@@ -44,7 +48,12 @@ class _Resources(HTMLParser):
             self.lang = attrs.get("lang")
         if tag in ("script", "img", "iframe", "source") and attrs.get("src"):
             self.loaded.append(attrs["src"])
-        if tag == "link" and attrs.get("rel") in ("stylesheet", "preload", "icon", "modulepreload"):
+        if tag == "link" and attrs.get("rel") in (
+            "stylesheet",
+            "preload",
+            "icon",
+            "modulepreload",
+        ):
             self.loaded.append(attrs.get("href", ""))
 
 
@@ -73,7 +82,9 @@ def test_rebuild_without_changes_renders_nothing(builds):
     assert all(int(rendered) == 0 for rendered, _ in summaries)
 
 
-@pytest.mark.parametrize("page", ["index.html", "capitulo-1/index.html", "errata/index.html"])
+@pytest.mark.parametrize(
+    "page", ["index.html", "capitulo-1/index.html", "errata/index.html"]
+)
 def test_page_built_in_both_languages(builds, page):
     site, _, _ = builds
     for prefix, lang in (("", "pt"), ("en/", "en")):
@@ -101,7 +112,9 @@ def test_pages_load_only_local_resources(builds):
         for url in parser.loaded:
             parts = urlsplit(url)
             where = page.relative_to(site)
-            assert not parts.scheme and not parts.netloc, f"{where} loads {url} from another host"
+            assert not parts.scheme and not parts.netloc, (
+                f"{where} loads {url} from another host"
+            )
             if parts.path.startswith("/"):  # 404.html links from the site root
                 target = site / parts.path.lstrip("/")
             else:
@@ -112,13 +125,19 @@ def test_pages_load_only_local_resources(builds):
 def test_mathjax_served_locally(builds):
     site, _, _ = builds
     assert (site / "assets" / "mathjax" / "tex-chtml.js").exists()
-    assert any((site / "assets" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").iterdir())
+    assert any(
+        (
+            site / "assets" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+        ).iterdir()
+    )
 
 
 def test_pages_use_language_figures(builds):
     site, _, _ = builds
     for prefix, lang in (("", "pt"), ("en/", "en")):
         html = (site / prefix / "capitulo-1" / "index.html").read_text(encoding="utf-8")
-        figures = re.findall(r'src="[^"]*figures/(\w+)/[\w-]+-(light|dark)\.svg#only-\2"', html)
+        figures = re.findall(
+            r'src="[^"]*figures/(\w+)/[\w-]+-(light|dark)\.svg#only-\2"', html
+        )
         assert figures, f"no figures on {prefix}capitulo-1"
         assert {found_lang for found_lang, _ in figures} == {lang}

@@ -16,9 +16,8 @@ import subprocess
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
-from pytest_codeblocks import extract_from_buffer
-
 from pages import DOCS, ROOT, fences, markdown_pages, rendered_source
+from pytest_codeblocks import extract_from_buffer
 
 matplotlib.use("Agg")
 
@@ -32,7 +31,9 @@ def _python_blocks():
     for page in markdown_pages():
         for block in extract_from_buffer(io.StringIO(rendered_source(page))):
             if block.syntax == "python":
-                yield pytest.param(page, block, id=f"{page.relative_to(DOCS)}:{block.lineno}")
+                yield pytest.param(
+                    page, block, id=f"{page.relative_to(DOCS)}:{block.lineno}"
+                )
 
 
 def _console_blocks():
@@ -42,7 +43,9 @@ def _console_blocks():
                 yield pytest.param(body, id=f"{page.relative_to(DOCS)}:{lineno}")
 
 
-@pytest.mark.parametrize("page", markdown_pages(), ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize(
+    "page", markdown_pages(), ids=lambda p: str(p.relative_to(DOCS))
+)
 def test_page_fences_all_run(page):
     text = rendered_source(page)
     found = fences(text)
@@ -55,25 +58,35 @@ def test_page_fences_all_run(page):
         assert "__name__" not in body or info != "python", (
             f"line {lineno}: an `if __name__ == ...` body never runs in the tests"
         )
-        assert "--8<--" not in body, f"line {lineno}: a snippet include was not expanded"
+        assert "--8<--" not in body, (
+            f"line {lineno}: a snippet include was not expanded"
+        )
         if marker == "cont":
             assert info == "python" and previous_info == "python", (
                 f"line {lineno}: a 'cont' block must be Python and follow a Python block"
             )
         if marker and marker.startswith("expected-output"):
-            assert previous_info == "python", f"line {lineno}: expected output after a non-Python block"
+            assert previous_info == "python", (
+                f"line {lineno}: expected output after a non-Python block"
+            )
         previous_info = info
 
     python_fences = sum(1 for _, info, _, _ in found if info == "python")
-    continued = sum(1 for _, info, _, marker in found if info == "python" and marker == "cont")
+    continued = sum(
+        1 for _, info, _, marker in found if info == "python" and marker == "cont"
+    )
     blocks = [b for b in extract_from_buffer(io.StringIO(text)) if b.syntax == "python"]
     assert python_fences == len(blocks) + continued, (
         f"{python_fences} Python fences but only {len(blocks)} blocks and {continued} "
         "continuations were collected"
     )
     for block in blocks:
-        assert not block.marks, f"line {block.lineno}: pytest marks {block.marks} are not allowed"
-        assert block.importorskip is None, f"line {block.lineno}: importorskip hides a failure"
+        assert not block.marks, (
+            f"line {block.lineno}: pytest marks {block.marks} are not allowed"
+        )
+        assert block.importorskip is None, (
+            f"line {block.lineno}: importorskip hides a failure"
+        )
 
 
 def _global_names(code):
@@ -115,10 +128,14 @@ def test_console_block_names_make_targets(body):
         if not line.startswith("$ "):
             continue
         match = MAKE_COMMAND.match(line)
-        assert match, f"console command {line!r} is not a `make TARGET` the tests can check"
+        assert match, (
+            f"console command {line!r} is not a `make TARGET` the tests can check"
+        )
         result = subprocess.run(
             ["make", "-n", match.group("target")],
-            cwd=ROOT, capture_output=True, text=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
             env={**os.environ, "MAKEFLAGS": ""},
         )
         assert result.returncode == 0, result.stderr

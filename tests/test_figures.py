@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from vcbook.figures import LANGUAGES, SCHEMES, figure_names, render
-from vcbook.figures import _registry
+from vcbook.figures import LANGUAGES, SCHEMES, _registry, figure_names, render
 
 # Words that only a figure of the other language would contain. Each figure
 # module's TEXT table gives the labels; a label that differs between the
@@ -14,7 +13,9 @@ TEXT_IN_SVG = re.compile(rb"<text[^>]*>(.*?)</text>|<!-- (.*?) -->", re.S)
 
 
 def _svg_words(svg):
-    return b" ".join(m.group(1) or m.group(2) or b"" for m in TEXT_IN_SVG.finditer(svg)).decode()
+    return b" ".join(
+        m.group(1) or m.group(2) or b"" for m in TEXT_IN_SVG.finditer(svg)
+    ).decode()
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +61,19 @@ def test_figure_text_is_in_page_language(name, renders):
     module = __import__(_registry._FIGURES[name].__module__, fromlist=["TEXT"])
     table = getattr(module, "TEXT", None)
     assert table is not None, f"{module.__name__} has no TEXT table of labels"
-    assert set(table["pt"]) == set(table["en"]), "the two languages have different label keys"
+    assert set(table["pt"]) == set(table["en"]), (
+        "the two languages have different label keys"
+    )
     if pt == en:
-        pytest.fail(f"figure {name} has the same text in both languages; translate its labels")
+        pytest.fail(
+            f"figure {name} has the same text in both languages; translate its labels"
+        )
 
 
 def test_get_figure_rejects_unknown_name():
-    with pytest.raises(ValueError, match=re.escape("unknown figure 'nope'; registered figures:")):
+    with pytest.raises(
+        ValueError, match=re.escape("unknown figure 'nope'; registered figures:")
+    ):
         render("nope")
 
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from pages import DOCS, fences, markdown_pages
 
 HEADING = re.compile(r"^(#{1,6}) ", re.M)
@@ -21,7 +20,9 @@ def _twins():
 
 
 def _pair(name):
-    return (DOCS / f"{name}.pt.md").read_text(encoding="utf-8"), (DOCS / f"{name}.en.md").read_text(encoding="utf-8")
+    return (DOCS / f"{name}.pt.md").read_text(encoding="utf-8"), (
+        DOCS / f"{name}.en.md"
+    ).read_text(encoding="utf-8")
 
 
 NAMES, PAGES = _twins()
@@ -50,8 +51,12 @@ def test_twins_have_same_figures(name):
     pt, en = _pair(name)
     pt_figures = FIGURE.findall(pt)
     en_figures = FIGURE.findall(en)
-    assert {lang for lang, _ in pt_figures} <= {"pt"}, "a Portuguese page shows English figures"
-    assert {lang for lang, _ in en_figures} <= {"en"}, "an English page shows Portuguese figures"
+    assert {lang for lang, _ in pt_figures} <= {"pt"}, (
+        "a Portuguese page shows English figures"
+    )
+    assert {lang for lang, _ in en_figures} <= {"en"}, (
+        "an English page shows Portuguese figures"
+    )
     assert [f for _, f in pt_figures] == [f for _, f in en_figures]
 
 

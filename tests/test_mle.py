@@ -46,10 +46,25 @@ def test_simulate_die_is_seeded():
     "rolls, p1, error, message",
     [
         ([], 0.3, ValueError, "rolls is empty; pass at least one sample"),
-        ([1, 7], 0.3, ValueError, "rolls must contain die faces 1 to 6, got 7 at position 1"),
-        ([1, 2.5], 0.3, ValueError, "rolls must contain die faces 1 to 6, got 2.5 at position 1"),
+        (
+            [1, 7],
+            0.3,
+            ValueError,
+            "rolls must contain die faces 1 to 6, got 7 at position 1",
+        ),
+        (
+            [1, 2.5],
+            0.3,
+            ValueError,
+            "rolls must contain die faces 1 to 6, got 2.5 at position 1",
+        ),
         ([1, 2], 1.5, ValueError, "p1 must be in [0, 1], got values from 1.5 to 1.5"),
-        ("1, 2", 0.3, TypeError, "rolls must be a number or an array-like of numbers, got str"),
+        (
+            "1, 2",
+            0.3,
+            TypeError,
+            "rolls must be a number or an array-like of numbers, got str",
+        ),
     ],
 )
 def test_die_likelihood_rejects_bad_input(rolls, p1, error, message):
@@ -83,16 +98,34 @@ def test_categorical_nll_matches_torch_categorical():
     counts = np.array([4, 1, 0, 3])
     probs = np.array([0.4, 0.1, 0.2, 0.3])
     outcomes = torch.repeat_interleave(torch.arange(4), torch.as_tensor(counts))
-    reference = -torch.distributions.Categorical(probs=torch.tensor(probs)).log_prob(outcomes).sum()
-    assert mle.categorical_nll(counts, probs) == pytest.approx(reference.item(), rel=RTOL)
+    reference = (
+        -torch.distributions.Categorical(probs=torch.tensor(probs))
+        .log_prob(outcomes)
+        .sum()
+    )
+    assert mle.categorical_nll(counts, probs) == pytest.approx(
+        reference.item(), rel=RTOL
+    )
 
 
 @pytest.mark.parametrize(
     "counts, probs, message",
     [
-        ([1, 2], [0.5, 0.6], "probs must sum to 1 along dimension -1, but one sum is 1.1"),
-        ([1, 2], [1.5, -0.5], "probs must contain probabilities in [0, 1], got values from -0.5 to 1.5"),
-        ([1, 2, 3], [0.5, 0.5], "counts and probs must be 1D with one entry per outcome, got shapes (3,) and (2,)"),
+        (
+            [1, 2],
+            [0.5, 0.6],
+            "probs must sum to 1 along dimension -1, but one sum is 1.1",
+        ),
+        (
+            [1, 2],
+            [1.5, -0.5],
+            "probs must contain probabilities in [0, 1], got values from -0.5 to 1.5",
+        ),
+        (
+            [1, 2, 3],
+            [0.5, 0.5],
+            "counts and probs must be 1D with one entry per outcome, got shapes (3,) and (2,)",
+        ),
         ([-1, 2], [0.5, 0.5], "counts must be non-negative"),
     ],
 )
@@ -108,7 +141,12 @@ def test_categorical_mle_rejects_all_zero_counts():
 
 def test_gaussian_pdf_matches_torch_normal():
     x = np.linspace(-4, 6, 41)
-    reference = torch.distributions.Normal(_f64(1.0), _f64(2.0)).log_prob(torch.tensor(x)).exp().numpy()
+    reference = (
+        torch.distributions.Normal(_f64(1.0), _f64(2.0))
+        .log_prob(torch.tensor(x))
+        .exp()
+        .numpy()
+    )
     assert np.allclose(mle.gaussian_pdf(x, 1.0, 2.0), reference, rtol=RTOL, atol=ATOL)
 
 
@@ -119,9 +157,13 @@ def test_gaussian_pdf_scalar_returns_float():
 
 
 def test_gaussian_nll_matches_torch_log_prob():
-    x = torch.randn(100, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    x = torch.randn(
+        100, generator=torch.Generator().manual_seed(0), dtype=torch.float64
+    )
     reference = -torch.distributions.Normal(_f64(0.3), _f64(1.7)).log_prob(x).sum()
-    assert mle.gaussian_nll(x, 0.3, 1.7).item() == pytest.approx(reference.item(), rel=RTOL)
+    assert mle.gaussian_nll(x, 0.3, 1.7).item() == pytest.approx(
+        reference.item(), rel=RTOL
+    )
 
 
 def test_gaussian_nll_finite_far_from_mean():
@@ -130,7 +172,11 @@ def test_gaussian_nll_finite_far_from_mean():
 
 
 def test_gaussian_nll_gradients_match_closed_form():
-    x = torch.randn(30, generator=torch.Generator().manual_seed(1), dtype=torch.float64) * 2 + 1
+    x = (
+        torch.randn(30, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+        * 2
+        + 1
+    )
     mu = torch.tensor(0.4, dtype=torch.float64, requires_grad=True)
     sigma = torch.tensor(1.3, dtype=torch.float64, requires_grad=True)
     mle.gaussian_nll(x, mu, sigma).backward()
@@ -147,8 +193,12 @@ def test_gaussian_nll_gradients_match_finite_differences():
     mu = torch.tensor(0.1, dtype=torch.float64, requires_grad=True)
     sigma = torch.tensor(0.9, dtype=torch.float64, requires_grad=True)
     mle.gaussian_nll(torch.tensor(x), mu, sigma).backward()
-    numeric_mu = (mle.gaussian_nll(x, 0.1 + eps, 0.9) - mle.gaussian_nll(x, 0.1 - eps, 0.9)) / (2 * eps)
-    numeric_sigma = (mle.gaussian_nll(x, 0.1, 0.9 + eps) - mle.gaussian_nll(x, 0.1, 0.9 - eps)) / (2 * eps)
+    numeric_mu = (
+        mle.gaussian_nll(x, 0.1 + eps, 0.9) - mle.gaussian_nll(x, 0.1 - eps, 0.9)
+    ) / (2 * eps)
+    numeric_sigma = (
+        mle.gaussian_nll(x, 0.1, 0.9 + eps) - mle.gaussian_nll(x, 0.1, 0.9 - eps)
+    ) / (2 * eps)
     assert mu.grad.item() == pytest.approx(numeric_mu, rel=1e-3, abs=1e-5)
     assert sigma.grad.item() == pytest.approx(numeric_sigma, rel=1e-3, abs=1e-5)
 
@@ -175,7 +225,9 @@ def test_fit_gaussian_is_mean_and_biased_std():
 
 
 def test_fit_gaussian_rejects_constant_samples():
-    with pytest.raises(ValueError, match=re.escape("all 3 samples equal 2, so the MLE has sigma = 0")):
+    with pytest.raises(
+        ValueError, match=re.escape("all 3 samples equal 2, so the MLE has sigma = 0")
+    ):
         mle.fit_gaussian([2.0, 2.0, 2.0])
 
 
@@ -193,7 +245,7 @@ def test_fit_gaussian_gd_converges_to_closed_form():
     assert len(fit.history) == 300
     assert len(fit.path) == 300
     assert fit.path[0] == (0.0, 1.0)
-    assert all(a >= b - 1e-9 for a, b in zip(fit.history, fit.history[1:]))
+    assert all(a >= b - 1e-9 for a, b in zip(fit.history, fit.history[1:], strict=False))
 
 
 def test_fit_gaussian_gd_first_step_follows_gradient():

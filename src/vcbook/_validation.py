@@ -50,7 +50,9 @@ def as_tensor(value, name, *, dtype=None):
             f"(NumPy dtype {array.dtype}); pass a list or array of floats"
         )
     if dtype is None:
-        dtype = torch.float64 if array.dtype == np.float64 else torch.get_default_dtype()
+        dtype = (
+            torch.float64 if array.dtype == np.float64 else torch.get_default_dtype()
+        )
     return torch.as_tensor(array, dtype=dtype)
 
 
@@ -82,9 +84,13 @@ def as_array(value, name):
 
 def check_finite(x, name):
     """Raise ValueError if a tensor or array contains NaN or infinity."""
-    finite = torch.isfinite(x).all() if isinstance(x, torch.Tensor) else np.isfinite(x).all()
+    finite = (
+        torch.isfinite(x).all() if isinstance(x, torch.Tensor) else np.isfinite(x).all()
+    )
     if not bool(finite):
-        raise ValueError(f"{name} must be finite, got {_short(x)} with NaN or inf entries")
+        raise ValueError(
+            f"{name} must be finite, got {_short(x)} with NaN or inf entries"
+        )
 
 
 def check_not_empty(x, name):
@@ -99,14 +105,18 @@ def check_real_scalar(value, name):
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         return float(value.item())
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {_short(value)}")
+        raise TypeError(
+            f"{name} must be a real number, got {type(value).__name__} {_short(value)}"
+        )
     return float(value)
 
 
 def check_positive_int(value, name):
     """Return ``value`` if it is an int greater than 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {_short(value)}")
+        raise TypeError(
+            f"{name} must be an int, got {type(value).__name__} {_short(value)}"
+        )
     if value <= 0:
         raise ValueError(f"{name} must be at least 1, got {value}")
     return int(value)
@@ -161,7 +171,9 @@ def check_logits(r, name="r"):
     r = as_tensor(r, name)
     values = r.detach()
     if bool(torch.isnan(values).any()) or bool(torch.isposinf(values).any()):
-        raise ValueError(f"{name} contains NaN or +inf; logits must be finite (or -inf to mask a class)")
+        raise ValueError(
+            f"{name} contains NaN or +inf; logits must be finite (or -inf to mask a class)"
+        )
     return r
 
 
@@ -177,7 +189,9 @@ def reduce_loss(loss, reduction):
 def check_class_indices(target, n_classes, batch_shape):
     """Check an integer target of shape ``batch_shape`` with classes in [0, n_classes)."""
     if target.is_floating_point() or target.dtype == torch.bool:
-        raise TypeError(f"class-index target must be an integer tensor, got dtype {target.dtype}")
+        raise TypeError(
+            f"class-index target must be an integer tensor, got dtype {target.dtype}"
+        )
     if tuple(target.shape) != tuple(batch_shape):
         raise ValueError(
             f"target of class indices must have shape {tuple(batch_shape)} (one class per row "

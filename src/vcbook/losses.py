@@ -30,18 +30,24 @@ def _minus_abs(r):
 
 # --8<-- [end:imports]
 
+
 # --8<-- [start:normalize]
 def normalize_by_sum(r, dim=-1):
-    r"""Divide non-negative scores by their sum, Eq. (1.12): $p(i) = r(i) / \sum_j r(j)$."""
+    r"""Divide non-negative scores by their sum, Eq. (1.12).
+
+    $p(i) = r(i) / \sum_j r(j)$ along ``dim``.
+    """
     r = as_tensor(r, "r")
     if bool((r.detach() < 0).any()):
         raise ValueError(
-            f"normalize_by_sum needs non-negative scores, got a minimum of {float(r.min()):g}; "
-            "use softmax for scores of any sign"
+            "normalize_by_sum needs non-negative scores, got a minimum of "
+            f"{float(r.min()):g}; use softmax for scores of any sign"
         )
     total = r.sum(dim, keepdim=True)
     if bool((total.detach() == 0).any()):
-        raise ValueError("a row of r sums to 0, so it cannot be normalized; use softmax instead")
+        raise ValueError(
+            "a row of r sums to 0, so it cannot be normalized; use softmax instead"
+        )
 
     return r / total
 
@@ -55,14 +61,19 @@ def log_softmax(r, dim=-1):
     r = check_logits(r)
     m = r.detach().amax(dim, keepdim=True)
     if bool(torch.isneginf(m).any()):
-        raise ValueError("a row of r is all -inf, so no class has a probability; unmask one class")
+        raise ValueError(
+            "a row of r is all -inf, so no class has a probability; unmask one class"
+        )
 
     shifted = r - m
     return shifted - torch.log(torch.exp(shifted).sum(dim, keepdim=True))
 
 
 def softmax(r, dim=-1):
-    r"""Softmax, Eq. (1.13): $p(i) = e^{r(i)} / \sum_j e^{r(j)}$, stable for large logits."""
+    r"""Softmax, Eq. (1.13): $p(i) = e^{r(i)} / \sum_j e^{r(j)}$.
+
+    Computed as ``exp(log_softmax(r))``, so it is stable for large logits.
+    """
     return torch.exp(log_softmax(r, dim))
 
 
@@ -75,6 +86,8 @@ def sigmoid(r):
 
     e = torch.exp(_minus_abs(r))
     return torch.where(r >= 0, 1 / (1 + e), e / (1 + e))
+
+
 # --8<-- [end:normalize]
 
 
@@ -108,13 +121,16 @@ def cross_entropy(logits, target, label_smoothing=0.0, reduction="mean"):
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
     check_choice(reduction, "reduction", REDUCTIONS)
     if logits.ndim not in (1, 2):
-        raise ValueError(f"logits must have shape (N, C) or (C,), got {tuple(logits.shape)}")
+        raise ValueError(
+            f"logits must have shape (N, C) or (C,), got {tuple(logits.shape)}"
+        )
     n_classes = logits.shape[-1]
 
     if target.is_floating_point():
         if target.shape != logits.shape:
             raise ValueError(
-                f"probability target must have the shape of logits {tuple(logits.shape)}, "
+                "probability target must have the shape of logits "
+                f"{tuple(logits.shape)}, "
                 f"got {tuple(target.shape)}"
             )
         check_probabilities(target, "target")
@@ -128,6 +144,8 @@ def cross_entropy(logits, target, label_smoothing=0.0, reduction="mean"):
     terms = torch.where(q > 0, q * log_p, torch.zeros_like(log_p))  # 0 log 0 = 0
     loss = -terms.sum(-1)
     return reduce_loss(loss, reduction)
+
+
 # --8<-- [end:cross_entropy]
 
 
@@ -148,15 +166,24 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     """
     logits = check_logits(logits, "logits")
     if not bool(torch.isfinite(logits.detach()).all()):
-        raise ValueError("logits must be finite for binary cross-entropy, got -inf entries")
+        raise ValueError(
+            "logits must be finite for binary cross-entropy, got -inf entries"
+        )
     target = as_tensor(target, "target", dtype=logits.dtype)
     check_choice(reduction, "reduction", REDUCTIONS)
     if target.shape != logits.shape:
         raise ValueError(
-            f"target must have the shape of logits {tuple(logits.shape)}, got {tuple(target.shape)}"
+            f"target must have the shape of logits {tuple(logits.shape)}, "
+            f"got {tuple(target.shape)}"
         )
     check_probabilities(target, "target", normalized=False)
 
-    loss = logits.clamp(min=0) - logits * target + torch.log1p(torch.exp(_minus_abs(logits)))
+    loss = (
+        logits.clamp(min=0)
+        - logits * target
+        + torch.log1p(torch.exp(_minus_abs(logits)))
+    )
     return reduce_loss(loss, reduction)
+
+
 # --8<-- [end:binary_cross_entropy]

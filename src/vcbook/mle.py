@@ -20,7 +20,6 @@ from vcbook._validation import (
     check_real_scalar,
 )
 
-
 # --8<-- [end:imports]
 # --8<-- [start:die_likelihood]
 DIE_FACES = 6
@@ -30,7 +29,9 @@ def _check_rolls(rolls):
     rolls = as_array(rolls, "rolls")
     check_not_empty(rolls, "rolls")
     if rolls.ndim != 1:
-        raise ValueError(f"rolls must be a 1D sequence of faces, got shape {rolls.shape}")
+        raise ValueError(
+            f"rolls must be a 1D sequence of faces, got shape {rolls.shape}"
+        )
     bad = (rolls != np.round(rolls)) | (rolls < 1) | (rolls > DIE_FACES)
     if bad.any():
         raise ValueError(
@@ -60,13 +61,17 @@ def die_likelihood(rolls, p1):
     rolls = _check_rolls(rolls)
     p1 = as_array(p1, "p1")
     if ((p1 < 0) | (p1 > 1)).any():
-        raise ValueError(f"p1 must be in [0, 1], got values from {p1.min():g} to {p1.max():g}")
+        raise ValueError(
+            f"p1 must be in [0, 1], got values from {p1.min():g} to {p1.max():g}"
+        )
 
     n = rolls.size
     n1 = int((rolls == 1).sum())
     p = (1 - p1) / 5
     likelihood = p1**n1 * p ** (n - n1)
     return float(likelihood) if likelihood.ndim == 0 else likelihood
+
+
 # --8<-- [end:die_likelihood]
 
 
@@ -95,7 +100,9 @@ def categorical_mle(counts):
     """
     counts = as_array(counts, "counts")
     if counts.ndim != 1:
-        raise ValueError(f"counts must be 1D (one count per outcome), got shape {counts.shape}")
+        raise ValueError(
+            f"counts must be 1D (one count per outcome), got shape {counts.shape}"
+        )
     if (counts < 0).any() or not np.isfinite(counts).all():
         raise ValueError(f"counts must be finite and non-negative, got {counts}")
     total = counts.sum()
@@ -136,13 +143,19 @@ def categorical_nll(counts, probs):
     observed = counts > 0
     with np.errstate(divide="ignore"):
         return float(-(counts[observed] * np.log(probs[observed])).sum())
+
+
 # --8<-- [end:categorical]
 
 
 # --8<-- [start:gaussian]
 def _gaussian_inputs(x, mu, sigma):
     tensors = [v for v in (x, mu, sigma) if isinstance(v, torch.Tensor)]
-    dtype = tensors[0].dtype if tensors and tensors[0].is_floating_point() else torch.float64
+    dtype = (
+        tensors[0].dtype
+        if tensors and tensors[0].is_floating_point()
+        else torch.float64
+    )
     x = as_tensor(x, "x", dtype=dtype)
     mu = as_tensor(mu, "mu", dtype=dtype)
     sigma = as_tensor(sigma, "sigma", dtype=dtype)
@@ -163,7 +176,9 @@ def gaussian_pdf(x, mu, sigma):
     """
     x, mu, sigma, any_tensor = _gaussian_inputs(x, mu, sigma)
 
-    density = torch.exp(-((x - mu) ** 2) / (2 * sigma**2)) / torch.sqrt(2 * math.pi * sigma**2)
+    density = torch.exp(-((x - mu) ** 2) / (2 * sigma**2)) / torch.sqrt(
+        2 * math.pi * sigma**2
+    )
 
     if any_tensor:
         return density
@@ -203,10 +218,12 @@ def fit_gaussian(x):
 
     if sigma == 0:
         raise ValueError(
-            f"all {x.size} samples equal {mu:g}, so the MLE has sigma = 0 and no density; "
-            "pass samples that vary"
+            f"all {x.size} samples equal {mu:g}, so the MLE has sigma = 0 "
+            "and no density; pass samples that vary"
         )
     return float(mu), float(sigma)
+
+
 # --8<-- [end:gaussian]
 
 
@@ -237,8 +254,12 @@ def fit_gaussian_gd(x, lr, steps, *, mu0=0.0, sigma0=1.0):
     if lr <= 0:
         raise ValueError(f"lr must be > 0, got {lr}")
     steps = check_positive_int(steps, "steps")
-    mu = torch.tensor(check_real_scalar(mu0, "mu0"), dtype=torch.float64, requires_grad=True)
-    sigma = torch.tensor(check_real_scalar(sigma0, "sigma0"), dtype=torch.float64, requires_grad=True)
+    mu = torch.tensor(
+        check_real_scalar(mu0, "mu0"), dtype=torch.float64, requires_grad=True
+    )
+    sigma = torch.tensor(
+        check_real_scalar(sigma0, "sigma0"), dtype=torch.float64, requires_grad=True
+    )
     history, path = [], []
 
     for step in range(steps):
@@ -253,9 +274,12 @@ def fit_gaussian_gd(x, lr, steps, *, mu0=0.0, sigma0=1.0):
         sigma.grad = None
         if not (sigma.item() > 0 and math.isfinite(loss.item())):
             raise ValueError(
-                f"gradient descent diverged at step {step} (sigma = {sigma.item():.4g}, "
+                f"gradient descent diverged at step {step} "
+                f"(sigma = {sigma.item():.4g}, "
                 f"loss = {loss.item():.4g}); lr={lr} is too large, try lr={lr / 10:g}"
             )
 
     return GaussianFit(mu.item(), sigma.item(), history, path)
+
+
 # --8<-- [end:fit_gaussian_gd]

@@ -49,7 +49,9 @@ def figure_names():
 def _check_request(name, lang, scheme):
     _load_all()
     if name not in _FIGURES:
-        raise ValueError(f"unknown figure {name!r}; registered figures: {', '.join(sorted(_FIGURES))}")
+        raise ValueError(
+            f"unknown figure {name!r}; registered figures: {', '.join(sorted(_FIGURES))}"
+        )
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
     if scheme not in SCHEMES:

@@ -90,8 +90,13 @@ def plot_die_face(ax, face, *, x0=0.0, y0=0.0, size=1.0):
     """Draw one die face with its pips; return the artists."""
     edge = text_color()
     body = FancyBboxPatch(
-        (x0, y0), size, size, boxstyle=f"round,pad=0,rounding_size={0.15 * size}",
-        facecolor="none", edgecolor=edge, linewidth=2,
+        (x0, y0),
+        size,
+        size,
+        boxstyle=f"round,pad=0,rounding_size={0.15 * size}",
+        facecolor="none",
+        edgecolor=edge,
+        linewidth=2,
     )
     artists = [ax.add_patch(body)]
     for px, py in PIPS[face]:
@@ -106,7 +111,9 @@ def plot_frequencies(ax, rolls, lang):
     counts = np.bincount(rolls, minlength=7)[1:]
     colors = [palette()[1] if face == 1 else palette()[0] for face in range(1, 7)]
     bars = ax.bar(np.arange(1, 7), counts / rolls.size, color=colors)
-    ax.axhline(1 / 6, linestyle="--", color=text_color(), linewidth=1, label=text["fair"])
+    ax.axhline(
+        1 / 6, linestyle="--", color=text_color(), linewidth=1, label=text["fair"]
+    )
     ax.set_xlabel(text["face"])
     ax.set_ylabel(text["frequency"])
     ax.set_title(text["rolls"].format(n=rolls.size, p1=DIE_P1))
@@ -143,7 +150,12 @@ def likelihood_figure(lang):
 
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.plot(p1, likelihood, color=palette()[0])
-    ax.axvline(peak, linestyle="--", color=palette()[1], label=text["maximum"].format(value=peak))
+    ax.axvline(
+        peak,
+        linestyle="--",
+        color=palette()[1],
+        label=text["maximum"].format(value=peak),
+    )
     ax.plot([peak], [mle.die_likelihood(rolls, peak)], "o", color=palette()[1])
     ax.set_xlabel(text["p1"])
     ax.set_ylabel(text["likelihood"])
@@ -176,11 +188,21 @@ def gaussian_figure(lang):
 
     plot_histogram(ax_b, x, lang, density=True)
     for index, (mu, sigma) in enumerate(CANDIDATES, start=1):
-        ax_b.plot(grid, mle.gaussian_pdf(grid, mu, sigma), "--", color=palette()[index],
-                  label=text["candidate"].format(mu=mu, sigma=sigma))
+        ax_b.plot(
+            grid,
+            mle.gaussian_pdf(grid, mu, sigma),
+            "--",
+            color=palette()[index],
+            label=text["candidate"].format(mu=mu, sigma=sigma),
+        )
     mu, sigma = mle.fit_gaussian(x)
-    ax_b.plot(grid, mle.gaussian_pdf(grid, mu, sigma), color=palette()[3], linewidth=2,
-              label=text["mle"].format(mu=mu, sigma=sigma))
+    ax_b.plot(
+        grid,
+        mle.gaussian_pdf(grid, mu, sigma),
+        color=palette()[3],
+        linewidth=2,
+        label=text["mle"].format(mu=mu, sigma=sigma),
+    )
     ax_b.set_title("(b)")
     ax_b.legend(fontsize=8, loc="upper left")
     return fig
@@ -202,7 +224,7 @@ def gaussian_gd_figure(lang):
     text = TEXT[lang]
     steps = 300
     fit, mus, sigmas, loss = _gd_data(steps)
-    path_mu, path_sigma = zip(*fit.path, (fit.mu, fit.sigma))
+    path_mu, path_sigma = zip(*fit.path, (fit.mu, fit.sigma), strict=True)
     mu_hat, sigma_hat = mle.fit_gaussian(gaussian_sample())
 
     fig, (ax_loss, ax_path) = plt.subplots(1, 2, figsize=(8, 3.2))
@@ -210,11 +232,21 @@ def gaussian_gd_figure(lang):
     ax_loss.set_xlabel(text["step"])
     ax_loss.set_ylabel(text["nll"])
 
-    ax_path.contour(mus, sigmas, np.log(loss), levels=20, cmap="viridis", linewidths=0.8)
-    ax_path.plot(path_mu, path_sigma, ".-", color=palette()[1], markersize=3, label=text["path"])
+    ax_path.contour(
+        mus, sigmas, np.log(loss), levels=20, cmap="viridis", linewidths=0.8
+    )
+    ax_path.plot(
+        path_mu, path_sigma, ".-", color=palette()[1], markersize=3, label=text["path"]
+    )
     ax_path.plot([0], [1], "s", color=palette()[1], label=text["start"])
-    ax_path.plot([mu_hat], [sigma_hat], "*", color=palette()[3], markersize=12,
-                 label=text["closed_form"])
+    ax_path.plot(
+        [mu_hat],
+        [sigma_hat],
+        "*",
+        color=palette()[3],
+        markersize=12,
+        label=text["closed_form"],
+    )
     ax_path.set_xlabel(r"$\mu$")
     ax_path.set_ylabel(r"$\sigma$")
     ax_path.legend(fontsize=8)
