@@ -6,6 +6,7 @@ tests/test_print.py reuse it.
 
 import functools
 import importlib.util
+import io
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import tokenize
 from pathlib import Path
 
 import jupytext
@@ -24,6 +26,14 @@ from pages import DOCS, ROOT
 LABS = sorted(DOCS.glob("labs/lab-*.pt.py"))
 LAB_NAMES = [path.name.removesuffix(".pt.py") for path in LABS]
 LANGUAGE_PREFIXES = (("pt", ""), ("en", "en/"))
+LAYOUT_TOKENS = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+                 tokenize.DEDENT, tokenize.ENDMARKER}
+# Python 3.12 splits f-strings into several tokens.
+STRING_TOKENS = {tokenize.STRING} | {
+    getattr(tokenize, name)
+    for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
+    if hasattr(tokenize, name)
+}
 STDERR_OUTPUT = re.compile(
     r'<div class="[^"]*jp-OutputArea-output[^"]*" data-mime-type="application/vnd\.jupyter\.stderr"'
 )
@@ -212,3 +222,43 @@ def _project_jupyter_options():
     config = load_config(str(ROOT / "mkdocs.yml"))
     options = dict(config.plugins["mkdocs-jupyter"].config)
     return {key: options[key] for key in ("include", "execute", "allow_errors", "kernel_name")}
+
+
+def _code_without_strings(source):
+    """Return the tokens of ``source`` with string literals (plot labels) blanked."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith("%")]
+    kept = []
+    for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+        if token.type in LAYOUT_TOKENS:
+            continue
+        kept.append("<string>" if token.type in STRING_TOKENS else token.string)
+    return kept
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+def test_twin_labs_have_same_code(lab):
+    pt = jupytext.read(DOCS / "labs" / f"{lab}.pt.py").cells
+    en = jupytext.read(DOCS / "labs" / f"{lab}.en.py").cells
+    assert [cell.cell_type for cell in pt] == [cell.cell_type for cell in en]
+    for pt_cell, en_cell in zip(pt, en, strict=True):
+        if pt_cell.cell_type == "code":
+            assert _code_without_strings(pt_cell.source) == _code_without_strings(en_cell.source)
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+def test_twin_labs_have_same_headings(lab):
+    def levels(lang):
+        cells = jupytext.read(DOCS / "labs" / f"{lab}.{lang}.py").cells
+        text = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
+        return re.findall(r"^(#{1,6}) ", text, re.M)
+
+    assert levels("pt") == levels("en")
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+@pytest.mark.parametrize("lang", ["pt", "en"])
+def test_lab_code_fits_88_columns(lab, lang):
+    for cell in jupytext.read(DOCS / "labs" / f"{lab}.{lang}.py").cells:
+        if cell.cell_type == "code":
+            for line in cell.source.splitlines():
+                assert len(line) <= 88, f"{lab}.{lang}.py: {len(line)} columns: {line}"

@@ -112,7 +112,8 @@ H_formula = torch.tensor(
 )
 print(f"max difference to the formula: {(H - H_formula).abs().max().item():.1e}")
 lr_limit = 2 / torch.linalg.eigvalsh(H).max().item()
-print(f"lr limit = 2 / lambda_max = {lr_limit:.6f}, sigma_hat^2 / n = {sigma_hat**2 / n:.6f}")
+print(f"lr limit = 2 / lambda_max = {lr_limit:.6f}")
+print(f"sigma_hat^2 / n = {sigma_hat**2 / n:.6f}")
 
 # %% [markdown]
 # A little below the bound the fit converges, slowly along $\sigma$; a little above it, the
@@ -127,7 +128,8 @@ for factor in (0.9, 1.1):
     fit = fit_gaussian_gd(x, lr=lr, steps=150, mu0=mu_hat, sigma0=sigma_hat + 0.05)
     sigmas = np.array(fit.path)[:, 1]
     ax.plot(sigmas - sigma_hat, label=f"lr = {factor:g} x bound")
-    print(f"lr = {lr:.5f}: |sigma - sigma_hat| after 150 steps = {abs(sigmas[-1] - sigma_hat):.1e}")
+    gap = abs(sigmas[-1] - sigma_hat)
+    print(f"lr = {lr:.5f}: |sigma - sigma_hat| after 150 steps = {gap:.1e}")
 ax.set_xlabel("step")
 ax.set_ylabel(r"$\sigma^* - \hat\sigma$")
 ax.legend()
@@ -143,8 +145,10 @@ for n_samples in (100, 1000):
     x_n = np.random.default_rng(0).normal(1.5, 0.8, n_samples)
     fit = fit_gaussian_gd(x_n, lr=2e-3, steps=200)
     limit = fit_gaussian(x_n)[1] ** 2 / n_samples
-    print(f"n = {n_samples:4d}: limit = {limit:.2e}, after 200 steps mu = {fit.mu:.3f}, "
-          f"sigma = {fit.sigma:.3f}")
+    print(
+        f"n = {n_samples:4d}: limit = {limit:.2e}, "
+        f"after 200 steps mu = {fit.mu:.3f}, sigma = {fit.sigma:.3f}"
+    )
 
 # %% [markdown]
 # When a step makes $\sigma^*$ negative, `fit_gaussian_gd` stops the fit with a message that suggests
