@@ -141,3 +141,35 @@ def test_pages_use_language_figures(builds):
         )
         assert figures, f"no figures on {prefix}capitulo-1"
         assert {found_lang for found_lang, _ in figures} == {lang}
+
+
+FOOTNOTE_REFERENCE = re.compile(r'href="#fn:(\d+)">(\d+)</a></sup>')
+
+
+def test_footnotes_keep_the_notes_numbers(builds):
+    site, _, _ = builds
+    for page in _html_pages(site):
+        for label, shown in FOOTNOTE_REFERENCE.findall(
+            page.read_text(encoding="utf-8")
+        ):
+            assert label == shown, (
+                f"{page.relative_to(site)}: footnote {label} shown as {shown}"
+            )
+
+
+NOT_PROSE = re.compile(
+    r"<pre.*?</pre>|<code.*?</code>|<script.*?</script>"
+    r'|<span class="arithmatex">.*?</span>|<div class="arithmatex">.*?</div>',
+    re.DOTALL,
+)
+RAW_MATH = re.compile(r"\$[^$\s][^$<]*\$")
+
+
+def test_no_raw_math_outside_arithmatex(builds):
+    site, _, _ = builds
+    for page in _html_pages(site):
+        if "assets" in page.parts:
+            continue
+        prose = NOT_PROSE.sub("", page.read_text(encoding="utf-8"))
+        found = RAW_MATH.findall(prose)
+        assert not found, f"{page.relative_to(site)} shows raw TeX: {found[:3]}"

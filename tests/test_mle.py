@@ -245,7 +245,9 @@ def test_fit_gaussian_gd_converges_to_closed_form():
     assert len(fit.history) == 300
     assert len(fit.path) == 300
     assert fit.path[0] == (0.0, 1.0)
-    assert all(a >= b - 1e-9 for a, b in zip(fit.history, fit.history[1:], strict=False))
+    assert all(
+        a >= b - 1e-9 for a, b in zip(fit.history, fit.history[1:], strict=False)
+    )
 
 
 def test_fit_gaussian_gd_first_step_follows_gradient():
