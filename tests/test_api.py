@@ -1,32 +1,18 @@
 """The API reference pages document every public module of vcbook in both languages."""
 
 import importlib
+import importlib.util
 import pkgutil
 import re
 
 import pytest
 
 import vcbook
-from pages import DOCS
+from pages import DOCS, ROOT
 from test_notebooks import LANGUAGE_PREFIXES, built_site
 
 DIRECTIVE = re.compile(r"^::: (vcbook[\w.]*)\s*$", re.M)
-
-
-def _public_modules():
-    names = []
-    for module in pkgutil.walk_packages(vcbook.__path__, prefix="vcbook."):
-        parts = module.name.split(".")
-        if any(part.startswith("_") for part in parts):
-            continue
-        # The chapter modules of vcbook.figures only register figures.
-        if parts[:2] == ["vcbook", "figures"] and len(parts) == 3 and parts[2].startswith("ch"):
-            continue
-        names.append(module.name)
-    return sorted(names)
-
-
-PUBLIC_MODULES = _public_modules()
+SPHINX_ROLE = re.compile(r":(?:math|class|func|meth|mod|attr|obj|exc):`")
 
 
 def _public_functions(name):
@@ -46,6 +32,32 @@ def _public_functions(name):
             continue
         functions.append(attribute)
     return sorted(functions)
+
+
+def _public_modules():
+    """Public modules of vcbook that the API pages document, sorted.
+
+    A submodule whose public functions its package re-exports in ``__all__``
+    is documented under the package (``vcbook.autodiff.Scalar``), so it is
+    left out; so are the figure modules of the chapters, which only register
+    figures.
+    """
+    names = []
+    for module in pkgutil.walk_packages(vcbook.__path__, prefix="vcbook."):
+        parts = module.name.split(".")
+        if any(part.startswith("_") for part in parts):
+            continue
+        if parts[:2] == ["vcbook", "figures"] and len(parts) == 3 and parts[2].startswith("ch"):
+            continue
+        parent = importlib.import_module(".".join(parts[:-1]))
+        exported = set(getattr(parent, "__all__", ()))
+        if len(parts) > 2 and set(_public_functions(module.name)) <= exported:
+            continue
+        names.append(module.name)
+    return sorted(names)
+
+
+PUBLIC_MODULES = _public_modules()
 
 
 @pytest.mark.parametrize("lang", ["pt", "en"])
@@ -78,6 +90,33 @@ def test_api_docstring_math_rendered(lang, prefix):
     assert '<span class="arithmatex">' in content
     text = re.sub(r"<[^>]+>", "", content)
     assert not re.search(r"\$[^$\s][^$]*\$", text), "raw $...$ math left on the API page"
+    assert ".. math::" not in text, "a reST math directive was left on the API page"
+    assert not SPHINX_ROLE.search(text), "a Sphinx role was left on the API page"
+
+
+def _sphinx_roles():
+    path = ROOT / "hooks" / "sphinx_roles.py"
+    spec = importlib.util.spec_from_file_location("sphinx_roles_extension", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sphinx_math_role_becomes_dollars():
+    convert = _sphinx_roles().convert_sphinx_markup
+    assert convert(r"With :math:`\mathbf{a}_0 = \mathbf{x}` set.") == r"With $\mathbf{a}_0 = \mathbf{x}$ set."
+
+
+def test_sphinx_references_become_code():
+    convert = _sphinx_roles().convert_sphinx_markup
+    text = "A :class:`vcbook.layers.Linear` and :func:`~vcbook.mle.fit_gaussian`."
+    assert convert(text) == "A `vcbook.layers.Linear` and `vcbook.mle.fit_gaussian`."
+
+
+def test_sphinx_math_directive_becomes_block():
+    convert = _sphinx_roles().convert_sphinx_markup
+    text = "Size.\n\n.. math::\n    H' = H + 2p\n\nwith padding $p$."
+    assert convert(text) == "Size.\n\n\n$$\nH' = H + 2p\n$$\n\nwith padding $p$."
 
 
 def test_api_in_both_navs():
