@@ -1,39 +1,27 @@
 """Build the whole site with mkdocs --strict and check what readers get."""
 
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from pages import ROOT
+from sitebuild import mkdocs_build
 
 from vcbook.figures import LANGUAGES, SCHEMES, figure_names
 
 SUMMARY = re.compile(r"figures: (\d+) rendered, (\d+) cached")
 
 
-def _mkdocs_build(site, cache):
-    env = {**os.environ, "VCBOOK_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-
-
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory):
-    base = tmp_path_factory.mktemp("build")
-    cold = _mkdocs_build(base / "site", base / "cache")
-    warm = (
-        _mkdocs_build(base / "site", base / "cache") if cold.returncode == 0 else None
-    )
-    return base / "site", cold, warm
+def builds(built_site, tmp_path_factory):
+    # The session's build started from an empty cache (cold); the warm build
+    # reuses that cache and writes to its own directory, so the session's site
+    # stays untouched for the other tests.
+    cold = built_site.result
+    warm = None
+    if cold.returncode == 0:
+        warm = mkdocs_build(tmp_path_factory.mktemp("warm") / "site", built_site.cache)
+    return built_site.site, cold, warm
 
 
 class _Resources(HTMLParser):

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 
+import executed
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
@@ -99,7 +100,14 @@ def _global_names(code):
     return names
 
 
-@pytest.mark.parametrize("page, block", list(_python_blocks()))
+PYTHON_BLOCKS = list(_python_blocks())
+
+
+def _block_key(params):
+    return f"{params['page'].relative_to(DOCS)}:{params['block'].lineno}"
+
+
+@pytest.mark.parametrize("page, block", PYTHON_BLOCKS)
 def test_python_block_runs(page, block, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     output = io.StringIO()
@@ -110,6 +118,7 @@ def test_python_block_runs(page, block, tmp_path, monkeypatch):
             exec(code, namespace)
     finally:
         plt.close("all")
+    executed.record("python block", _block_key({"page": page, "block": block}))
 
     # A function the block defines but does not call must still be callable
     # when pasted alone: every global it reads is defined by the block.
@@ -140,3 +149,15 @@ def test_console_block_names_make_targets(body):
             env={**os.environ, "MAKEFLAGS": ""},
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_every_python_block_ran(request):
+    # Runs last in this module: every block test selected in this session
+    # must have recorded that its block ran to completion.
+    wanted = executed.selected(request, test_python_block_runs, _block_key)
+    missing = sorted(wanted - executed.executed("python block"))
+    assert not missing, f"{len(missing)} code blocks never ran to completion: {missing}"
+    if len(wanted) == len(PYTHON_BLOCKS):  # the whole module ran
+        assert wanted == {
+            _block_key(dict(page=p.values[0], block=p.values[1])) for p in PYTHON_BLOCKS
+        }

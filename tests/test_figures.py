@@ -2,6 +2,7 @@
 
 import re
 
+import executed
 import pytest
 
 from vcbook.figures import LANGUAGES, SCHEMES, _registry, figure_names, render
@@ -27,6 +28,7 @@ def _render(renders, name, lang, scheme):
     key = (name, lang, scheme)
     if key not in renders:
         renders[key] = render(name, lang, scheme)
+        executed.record("figure", key)
     return renders[key]
 
 
@@ -87,3 +89,20 @@ def test_get_figure_rejects_unknown_name():
 def test_get_figure_rejects_bad_language_or_scheme(lang, scheme, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         render("die", lang, scheme)
+
+
+def _figure_key(params):
+    return params["name"], params["lang"], params["scheme"]
+
+
+def test_every_figure_variant_rendered(request):
+    # Runs last in this module: every figure variant selected in this session
+    # must have been rendered.
+    wanted = executed.selected(request, test_figure_renders_valid_svg, _figure_key)
+    missing = sorted(wanted - executed.executed("figure"))
+    assert not missing, f"{len(missing)} figure variants were never rendered: {missing}"
+    every_variant = {
+        (n, lang, s) for n in figure_names() for lang in LANGUAGES for s in SCHEMES
+    }
+    if len(wanted) == len(every_variant):  # the whole module ran
+        assert wanted == every_variant

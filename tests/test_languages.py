@@ -1,9 +1,11 @@
 """Each Portuguese page and its English twin have the same structure."""
 
 import re
+import shutil
 
 import pytest
-from pages import DOCS, fences, markdown_pages
+from pages import DOCS, ROOT, fences, markdown_pages
+from sitebuild import mkdocs_build
 
 HEADING = re.compile(r"^(#{1,6}) ", re.M)
 TAG = re.compile(r"\\tag\{([^}]*)\}")
@@ -79,3 +81,27 @@ def test_twins_have_same_footnotes_and_admonitions(name):
 def test_twins_have_same_anchors(name):
     pt, en = _pair(name)
     assert ANCHOR.findall(pt) == ANCHOR.findall(en)
+
+
+# What a build of the book reads: the config, the pages, the hooks, the theme
+# overrides and the sources that pages embed.
+BUILD_INPUTS = ("mkdocs.yml", "docs", "hooks", "overrides", "src")
+
+
+@pytest.mark.build
+def test_missing_twin_fails_build(built_site, tmp_path):
+    # mkdocs.yml sets fallback_to_default: false, so a page without its
+    # English twin must fail the strict build instead of showing Portuguese.
+    for name in BUILD_INPUTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy(source, tmp_path / name)
+    missing = sorted((tmp_path / "docs").glob("*.en.md"))[-1]
+    missing.unlink()
+    result = mkdocs_build(tmp_path / "site", built_site.cache, root=tmp_path)
+    assert result.returncode != 0
+    assert missing.name.replace(".en", "") in result.stderr
