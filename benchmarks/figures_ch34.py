@@ -18,8 +18,16 @@ from vcbook.figures import figure_names, render  # noqa: E402
 figure_names()
 
 FIGURES = [
-    "linear-models", "loss-surface", "folding-1d", "regions-2d", "width-approximation",
-    "max-regions", "training-curves", "l2-fits", "momentum-paths", "regularization-methods",
+    "linear-models",
+    "loss-surface",
+    "folding-1d",
+    "regions-2d",
+    "width-approximation",
+    "max-regions",
+    "training-curves",
+    "l2-fits",
+    "momentum-paths",
+    "regularization-methods",
     "implicit-regularization",
 ]
 print(f"{'import of all figure modules':26s} {time.perf_counter() - start:6.2f} s")

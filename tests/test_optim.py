@@ -41,8 +41,12 @@ def _trajectory(optimizer_class, **options):
 
 @pytest.mark.parametrize("momentum, dampening, weight_decay, nesterov", COMBOS)
 def test_sgd_matches_torch_trajectory(momentum, dampening, weight_decay, nesterov):
-    options = dict(momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                   nesterov=nesterov)
+    options = dict(
+        momentum=momentum,
+        dampening=dampening,
+        weight_decay=weight_decay,
+        nesterov=nesterov,
+    )
     ours = _trajectory(SGD, **options)
     reference = _trajectory(torch.optim.SGD, **options)
     assert ours.shape == reference.shape
@@ -57,13 +61,25 @@ def test_sgd_combos_cover_all_valid():
 @pytest.mark.parametrize("momentum, dampening", INVALID_NESTEROV)
 def test_sgd_rejects_invalid_nesterov(momentum, dampening):
     with pytest.raises(ValueError):
-        torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=momentum,
-                        dampening=dampening, nesterov=True)
-    message = ("nesterov=True needs momentum > 0 and dampening = 0, got "
-               f"momentum={momentum} and dampening={dampening}")
+        torch.optim.SGD(
+            [torch.zeros(1, requires_grad=True)],
+            lr=0.1,
+            momentum=momentum,
+            dampening=dampening,
+            nesterov=True,
+        )
+    message = (
+        "nesterov=True needs momentum > 0 and dampening = 0, got "
+        f"momentum={momentum} and dampening={dampening}"
+    )
     with pytest.raises(ValueError, match=re.escape(message)):
-        SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=momentum,
-            dampening=dampening, nesterov=True)
+        SGD(
+            [torch.zeros(1, requires_grad=True)],
+            lr=0.1,
+            momentum=momentum,
+            dampening=dampening,
+            nesterov=True,
+        )
 
 
 @pytest.mark.parametrize("name", ["lr", "momentum", "dampening", "weight_decay"])
@@ -74,7 +90,9 @@ def test_sgd_rejects_negative_option(name):
 
 
 def test_sgd_rejects_non_number_lr():
-    with pytest.raises(TypeError, match=re.escape("lr must be a real number, got str '0.1'")):
+    with pytest.raises(
+        TypeError, match=re.escape("lr must be a real number, got str '0.1'")
+    ):
         SGD([torch.zeros(1, requires_grad=True)], lr="0.1")
 
 
@@ -157,5 +175,7 @@ def test_l2_penalty_rejects_negative_lambda():
 
 
 def test_l2_penalty_rejects_empty_params():
-    with pytest.raises(ValueError, match=re.escape("params is empty; pass the tensors")):
+    with pytest.raises(
+        ValueError, match=re.escape("params is empty; pass the tensors")
+    ):
         l2_penalty([], 0.1)

@@ -12,14 +12,22 @@ from vcbook import regions
 RTOL, ATOL = 1e-10, 1e-12
 
 # Two shallow networks with 3 hidden units that fold [0, 1] into 3 pieces.
-NET_1 = [(np.ones((3, 1)), np.array([0.0, -1 / 3, -2 / 3])), (np.array([[3.0, -6.0, 6.0]]), np.zeros(1))]
-NET_2 = [(np.ones((3, 1)), np.array([0.0, -0.3, -0.7])), (np.array([[3.0, -4.75, 3.75]]), np.zeros(1))]
+NET_1 = [
+    (np.ones((3, 1)), np.array([0.0, -1 / 3, -2 / 3])),
+    (np.array([[3.0, -6.0, 6.0]]), np.zeros(1)),
+]
+NET_2 = [
+    (np.ones((3, 1)), np.array([0.0, -0.3, -0.7])),
+    (np.array([[3.0, -4.75, 3.75]]), np.zeros(1)),
+]
 
 
 def _random_network(widths, seed):
     rng = np.random.default_rng(seed)
-    return [(rng.normal(size=(n_out, n_in)), rng.normal(size=n_out))
-            for n_in, n_out in zip(widths[:-1], widths[1:])]
+    return [
+        (rng.normal(size=(n_out, n_in)), rng.normal(size=n_out))
+        for n_in, n_out in zip(widths[:-1], widths[1:])
+    ]
 
 
 def _torch_network(layers):
@@ -33,7 +41,9 @@ def _torch_network(layers):
     return torch.nn.Sequential(*modules[:-1])
 
 
-@pytest.mark.parametrize("widths, n", [([1, 3, 1], 1), ([2, 3, 1], 5), ([2, 5, 4, 3], 7)])
+@pytest.mark.parametrize(
+    "widths, n", [([1, 3, 1], 1), ([2, 3, 1], 5), ([2, 5, 4, 3], 7)]
+)
 def test_relu_network_matches_torch(widths, n):
     layers = _random_network(widths, seed=n)
     x = np.random.default_rng(0).normal(size=(n, widths[0]))
@@ -65,7 +75,9 @@ def test_relu_network_rejects_bad_bias():
 
 
 def test_relu_network_rejects_non_list():
-    with pytest.raises(TypeError, match=re.escape("layers must be a non-empty list of (W, b)")):
+    with pytest.raises(
+        TypeError, match=re.escape("layers must be a non-empty list of (W, b)")
+    ):
         regions.relu_network(np.zeros(4), np.ones(3))
 
 
@@ -95,22 +107,33 @@ def test_pieces_joint_outside_interval():
 
 def test_pieces_vanishing_joint_merged():
     # relu(x) - relu(x - 0.5) + relu(x - 0.5): the kink at 0.5 cancels.
-    layers = [(np.ones((3, 1)), np.array([0.0, -0.5, -0.5])), (np.array([[1.0, -1.0, 1.0]]), np.zeros(1))]
+    layers = [
+        (np.ones((3, 1)), np.array([0.0, -0.5, -0.5])),
+        (np.array([[1.0, -1.0, 1.0]]), np.zeros(1)),
+    ]
     f = lambda x: regions.relu_network(x, layers)  # noqa: E731
     assert regions.count_linear_pieces(f, -1, 1) == 2
     assert regions.network_breakpoints(layers, -1, 1).tolist() == [0.0]
 
 
 def test_pieces_zero_output_weight_merged():
-    layers = [(np.ones((2, 1)), np.array([0.0, -0.5])), (np.array([[1.0, 0.0]]), np.zeros(1))]
-    assert regions.count_linear_pieces(lambda x: regions.relu_network(x, layers), -1, 1) == 2
+    layers = [
+        (np.ones((2, 1)), np.array([0.0, -0.5])),
+        (np.array([[1.0, 0.0]]), np.zeros(1)),
+    ]
+    assert (
+        regions.count_linear_pieces(lambda x: regions.relu_network(x, layers), -1, 1)
+        == 2
+    )
 
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), depth=st.integers(1, 3), width=st.integers(1, 6))
 def test_pieces_match_exact_breakpoints(seed, depth, width):
     layers = _random_network([1] + [width] * depth + [1], seed)
-    counted = regions.count_linear_pieces(lambda x: regions.relu_network(x, layers), -3, 3)
+    counted = regions.count_linear_pieces(
+        lambda x: regions.relu_network(x, layers), -3, 3
+    )
     exact = regions.network_breakpoints(layers, -3, 3)
     # Joints closer than the default min_width (6e-6 here) may merge.
     separate = 1 + int(np.sum(np.diff(exact) > 1e-5)) if exact.size else 1
@@ -131,12 +154,16 @@ def test_breakpoints_shallow_are_kinks():
 
 
 def test_pieces_rejects_empty_interval():
-    with pytest.raises(ValueError, match=re.escape("lo must be smaller than hi, got lo=1.0 and hi=1.0")):
+    with pytest.raises(
+        ValueError, match=re.escape("lo must be smaller than hi, got lo=1.0 and hi=1.0")
+    ):
         regions.count_linear_pieces(np.abs, 1, 1)
 
 
 def test_pieces_rejects_non_callable():
-    with pytest.raises(TypeError, match=re.escape("f must be a callable taking an ndarray, got int")):
+    with pytest.raises(
+        TypeError, match=re.escape("f must be a callable taking an ndarray, got int")
+    ):
         regions.count_linear_pieces(3, 0, 1)
 
 
@@ -179,14 +206,18 @@ def test_activation_pattern_shape():
     assert pattern.dtype == bool
 
 
-@pytest.mark.parametrize("D, D_i, expected", [(3, 1, 4), (3, 2, 7), (3, 3, 8), (10, 10, 1024)])
+@pytest.mark.parametrize(
+    "D, D_i, expected", [(3, 1, 4), (3, 2, 7), (3, 3, 8), (10, 10, 1024)]
+)
 def test_max_regions_shallow_values(D, D_i, expected):
     assert regions.max_regions_shallow(D, D_i) == expected
 
 
 @pytest.mark.parametrize("D, D_i", [(1, 1), (3, 2), (8, 3), (5, 10)])
 def test_deep_bounds_reduce_to_shallow(D, D_i):
-    assert regions.max_regions_deep_upper([D], D_i) == regions.max_regions_shallow(D, D_i)
+    assert regions.max_regions_deep_upper([D], D_i) == regions.max_regions_shallow(
+        D, D_i
+    )
 
 
 def test_deep_upper_scalar_input_closed_form():
@@ -200,13 +231,18 @@ def test_deep_upper_by_enumeration():
     for j1 in range(4):
         for j2 in range(3):
             for j3 in range(5):
-                if (j1 <= min(n_0, 3) and j2 <= min(n_0, 3 - j1, 2)
-                        and j3 <= min(n_0, 3 - j1, 2 - j2, 4)):
+                if (
+                    j1 <= min(n_0, 3)
+                    and j2 <= min(n_0, 3 - j1, 2)
+                    and j3 <= min(n_0, 3 - j1, 2 - j2, 4)
+                ):
                     total += math.comb(3, j1) * math.comb(2, j2) * math.comb(4, j3)
     assert regions.max_regions_deep_upper(widths, n_0) == total
 
 
-@pytest.mark.parametrize("widths, D_i", [([10] * 5, 1), ([20, 20, 20], 10), ([4, 6], 2)])
+@pytest.mark.parametrize(
+    "widths, D_i", [([10] * 5, 1), ([20, 20, 20], 10), ([4, 6], 2)]
+)
 def test_deep_lower_below_upper(widths, D_i):
     lower = regions.max_regions_deep_lower(widths, D_i)
     assert lower <= regions.max_regions_deep_upper(widths, D_i)
@@ -223,7 +259,10 @@ def test_deep_lower_rejects_narrow_layer():
 
 
 def test_deep_upper_rejects_int_widths():
-    with pytest.raises(TypeError, match=re.escape("widths must be a list of hidden-layer widths, got 5")):
+    with pytest.raises(
+        TypeError,
+        match=re.escape("widths must be a list of hidden-layer widths, got 5"),
+    ):
         regions.max_regions_deep_upper(5, 1)
 
 

@@ -1,9 +1,8 @@
 import re
 
-from sklearn.datasets import load_digits
-
 import pytest
 import torch
+from sklearn.datasets import load_digits
 
 from vcbook import training
 from vcbook.optim import SGD
@@ -50,7 +49,9 @@ def test_digits_split_seeded():
 
 
 def test_digits_split_rejects_large_train():
-    message = "n_train=1500 is too large: with n_val=300 and n_test=500 only 997 of the 1797"
+    message = (
+        "n_train=1500 is too large: with n_val=300 and n_test=500 only 997 of the 1797"
+    )
     with pytest.raises(ValueError, match=re.escape(message)):
         training.digits_split(n_train=1500)
 
@@ -76,22 +77,37 @@ def test_mlp_layers_and_seed():
 
 
 def test_mlp_rejects_bad_dropout():
-    with pytest.raises(ValueError, match=re.escape("dropout must be in [0, 1), got 1.0")):
+    with pytest.raises(
+        ValueError, match=re.escape("dropout must be in [0, 1), got 1.0")
+    ):
         training.mlp([4, 2], dropout=1.0)
 
 
 def test_train_history_keys_and_length(small_digits):
     model = training.mlp([64, 16, 10], seed=0)
-    history = training.train(model, small_digits, optimizer=SGD(model.parameters(), lr=0.1),
-                             epochs=3, batch_size=32)
+    history = training.train(
+        model,
+        small_digits,
+        optimizer=SGD(model.parameters(), lr=0.1),
+        epochs=3,
+        batch_size=32,
+    )
     assert [record["epoch"] for record in history] == [1, 2, 3]
-    assert set(history[0]) == {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}
+    assert set(history[0]) == {
+        "epoch",
+        "train_loss",
+        "train_accuracy",
+        "val_loss",
+        "val_accuracy",
+    }
 
 
 def test_train_reduces_loss(small_digits):
     model = training.mlp([64, 32, 10], seed=0)
     optimizer = SGD(model.parameters(), lr=0.2, momentum=0.9)
-    history = training.train(model, small_digits, optimizer=optimizer, epochs=15, batch_size=16)
+    history = training.train(
+        model, small_digits, optimizer=optimizer, epochs=15, batch_size=16
+    )
     assert history[-1]["train_loss"] < 0.5 * history[0]["train_loss"]
     assert history[-1]["val_accuracy"] > 0.7
 
@@ -100,8 +116,17 @@ def test_train_is_deterministic(small_digits):
     runs = []
     for _ in range(2):
         model = training.mlp([64, 16, 10], dropout=0.3, seed=1)
-        runs.append(training.train(model, small_digits, optimizer=SGD(model.parameters(), lr=0.1),
-                                   epochs=2, batch_size=32, seed=4, input_noise=0.1))
+        runs.append(
+            training.train(
+                model,
+                small_digits,
+                optimizer=SGD(model.parameters(), lr=0.1),
+                epochs=2,
+                batch_size=32,
+                seed=4,
+                input_noise=0.1,
+            )
+        )
     assert runs[0] == runs[1]
 
 
@@ -110,8 +135,13 @@ def test_train_leaves_global_rng(small_digits):
     expected = torch.rand(1)
     torch.manual_seed(123)
     model = training.mlp([64, 8, 10], dropout=0.5, seed=0)
-    training.train(model, small_digits, optimizer=SGD(model.parameters(), lr=0.1),
-                   epochs=1, batch_size=32)
+    training.train(
+        model,
+        small_digits,
+        optimizer=SGD(model.parameters(), lr=0.1),
+        epochs=1,
+        batch_size=32,
+    )
     assert torch.equal(torch.rand(1), expected)
 
 
@@ -123,8 +153,14 @@ def test_accumulation_equals_full_batch(small_digits, steps):
         model = training.mlp([64, 16, 10], seed=2).double()
         x, y = data["train"]
         optimizer = SGD(model.parameters(), lr=0.5, momentum=0.5)
-        training.train(model, {"train": (x.double(), y)}, optimizer=optimizer, epochs=2,
-                       batch_size=40, accumulation_steps=accumulation_steps)
+        training.train(
+            model,
+            {"train": (x.double(), y)},
+            optimizer=optimizer,
+            epochs=2,
+            batch_size=40,
+            accumulation_steps=accumulation_steps,
+        )
         weights.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
     assert weights[0].shape == weights[1].shape
     torch.testing.assert_close(weights[0], weights[1], rtol=1e-12, atol=1e-14)
@@ -140,31 +176,54 @@ def test_accumulation_uneven_micro_batches():
         with torch.no_grad():
             model.weight.fill_(0.1)
             model.bias.fill_(0.0)
-        training.train(model, {"train": (x, y)}, optimizer=SGD(model.parameters(), lr=0.1),
-                       epochs=1, batch_size=10, accumulation_steps=accumulation_steps)
+        training.train(
+            model,
+            {"train": (x, y)},
+            optimizer=SGD(model.parameters(), lr=0.1),
+            epochs=1,
+            batch_size=10,
+            accumulation_steps=accumulation_steps,
+        )
         results.append(model.weight.detach().clone())
     torch.testing.assert_close(results[0], results[1], rtol=1e-12, atol=1e-14)
 
 
 def test_early_stopping_stops_and_restores(small_digits):
-    data = {"train": (small_digits["train"][0][:30], small_digits["train"][1][:30]),
-            "val": small_digits["val"]}
+    data = {
+        "train": (small_digits["train"][0][:30], small_digits["train"][1][:30]),
+        "val": small_digits["val"],
+    }
     model = training.mlp([64, 64, 10], seed=0)
     stopper = training.EarlyStopping(patience=3)
-    history = training.train(model, data, optimizer=SGD(model.parameters(), lr=0.3, momentum=0.9),
-                             epochs=200, batch_size=10, early_stopping=stopper)
+    history = training.train(
+        model,
+        data,
+        optimizer=SGD(model.parameters(), lr=0.3, momentum=0.9),
+        epochs=200,
+        batch_size=10,
+        early_stopping=stopper,
+    )
     assert len(history) < 200
     assert len(history) == stopper.best_epoch + 3
     restored = training.evaluate(model, *data["val"])[0]
-    assert restored == pytest.approx(history[stopper.best_epoch - 1]["val_loss"], rel=RTOL)
+    assert restored == pytest.approx(
+        history[stopper.best_epoch - 1]["val_loss"], rel=RTOL
+    )
 
 
 def test_early_stopping_needs_validation(small_digits):
     model = training.mlp([64, 4, 10])
-    with pytest.raises(ValueError, match=re.escape("early_stopping needs a validation set")):
-        training.train(model, {"train": small_digits["train"]},
-                       optimizer=SGD(model.parameters(), lr=0.1), epochs=1, batch_size=8,
-                       early_stopping=training.EarlyStopping())
+    with pytest.raises(
+        ValueError, match=re.escape("early_stopping needs a validation set")
+    ):
+        training.train(
+            model,
+            {"train": small_digits["train"]},
+            optimizer=SGD(model.parameters(), lr=0.1),
+            epochs=1,
+            batch_size=8,
+            early_stopping=training.EarlyStopping(),
+        )
 
 
 def test_evaluate_matches_cross_entropy(small_digits):
@@ -172,7 +231,9 @@ def test_evaluate_matches_cross_entropy(small_digits):
     x, y = small_digits["val"]
     loss, accuracy = training.evaluate(model, x, y)
     out = model(x).detach()
-    assert loss == pytest.approx(float(torch.nn.functional.cross_entropy(out, y)), rel=RTOL)
+    assert loss == pytest.approx(
+        float(torch.nn.functional.cross_entropy(out, y)), rel=RTOL
+    )
     assert accuracy == pytest.approx(float((out.argmax(1) == y).float().mean()))
 
 
@@ -187,7 +248,9 @@ def test_ensemble_of_one_equals_model(small_digits):
 
 def test_ensemble_rejects_empty():
     with pytest.raises(ValueError, match=re.escape("models is empty")):
-        training.evaluate_ensemble([], torch.zeros(1, 64), torch.zeros(1, dtype=torch.int64))
+        training.evaluate_ensemble(
+            [], torch.zeros(1, 64), torch.zeros(1, dtype=torch.int64)
+        )
 
 
 def test_shift_digits_moves_pixels():

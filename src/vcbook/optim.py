@@ -16,6 +16,7 @@ it corresponds to ``weight_decay = 2 * lam``.
 import torch
 
 from vcbook._validation import check_real_scalar
+
 # --8<-- [end:imports]
 
 
@@ -46,6 +47,8 @@ def l2_penalty(params, lam):
     if not lam >= 0:
         raise ValueError(f"lam must be >= 0, got {lam}")
     return lam * sum((w**2).sum() for w in params)
+
+
 # --8<-- [end:l2_penalty]
 
 
@@ -75,10 +78,15 @@ class SGD(torch.optim.Optimizer):
         ``dampening != 0``.
     """
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False):
-        for name, value in (("lr", lr), ("momentum", momentum),
-                            ("dampening", dampening), ("weight_decay", weight_decay)):
+    def __init__(
+        self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False
+    ):
+        for name, value in (
+            ("lr", lr),
+            ("momentum", momentum),
+            ("dampening", dampening),
+            ("weight_decay", weight_decay),
+        ):
             value = check_real_scalar(value, name)
             if not value >= 0:
                 raise ValueError(f"{name} must be >= 0, got {value}")
@@ -87,8 +95,13 @@ class SGD(torch.optim.Optimizer):
                 "nesterov=True needs momentum > 0 and dampening = 0, got "
                 f"momentum={momentum} and dampening={dampening}"
             )
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov)
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+        )
         super().__init__(params, defaults)
 
     @torch.no_grad()
@@ -117,4 +130,6 @@ class SGD(torch.optim.Optimizer):
                     d = d + mu * v if group["nesterov"] else v
                 p.add_(d, alpha=-group["lr"])
         return loss
+
+
 # --8<-- [end:sgd]

@@ -30,6 +30,7 @@ from vcbook._validation import (
     check_positive_int,
     check_real_scalar,
 )
+
 # --8<-- [end:imports]
 
 
@@ -67,6 +68,8 @@ def _check_layers(layers, n_inputs=None):
         checked.append((W, b))
         previous = W.shape[0]
     return checked
+
+
 def relu_network(x, layers):
     r"""Evaluate a ReLU network: ReLU after every layer except the last.
 
@@ -102,6 +105,8 @@ def relu_network(x, layers):
     W, b = layers[-1]
     out = h @ W.T + b  # (N, D_o)
     return out[:, 0] if out.shape[1] == 1 else out
+
+
 # --8<-- [end:relu_network]
 
 
@@ -110,8 +115,6 @@ def relu_network(x, layers):
 # whether a function is affine there. Irrational-looking fractions make it
 # unlikely that kinks inside the interval cancel at every probe.
 _PROBES = np.array([0.1234567, 0.3819660, 0.5, 0.6180340, 0.8765432])
-
-
 
 
 def linear_pieces(f, lo, hi, *, min_width=None, rtol=1e-12):
@@ -205,8 +208,10 @@ def _check_piece_arguments(f, lo, hi, min_width):
     hi = check_real_scalar(hi, "hi")
     if not lo < hi:
         raise ValueError(f"lo must be smaller than hi, got lo={lo} and hi={hi}")
-    min_width = 1e-6 * (hi - lo) if min_width is None else check_real_scalar(
-        min_width, "min_width"
+    min_width = (
+        1e-6 * (hi - lo)
+        if min_width is None
+        else check_real_scalar(min_width, "min_width")
     )
     if not min_width > 0:
         raise ValueError(f"min_width must be positive, got {min_width}")
@@ -223,6 +228,8 @@ def _check_piece_arguments(f, lo, hi, min_width):
         return values
 
     return lo, hi, min_width, values_at
+
+
 # --8<-- [end:count_linear_pieces]
 
 
@@ -271,7 +278,9 @@ def network_breakpoints(layers, lo, hi):
             edges = np.concatenate([[start], cuts, [end]])
             for left, right in zip(edges[:-1], edges[1:]):
                 active = (z_slope * (left + right) / 2 + z_intercept) > 0
-                next_pieces.append((left, right, z_slope * active, z_intercept * active))
+                next_pieces.append(
+                    (left, right, z_slope * active, z_intercept * active)
+                )
         pieces = next_pieces
 
     W, b = layers[-1]
@@ -352,6 +361,8 @@ def region_map_2d(layers, xlim, ylim, resolution=400, min_size=4):
             labels[components == component] = n_regions
             n_regions += 1
     return labels, n_regions
+
+
 # --8<-- [end:count_regions_2d]
 
 
@@ -447,4 +458,6 @@ def count_parameters(n_inputs, n_hidden, n_layers, n_outputs=1):
     K = check_positive_int(n_layers, "n_layers")
     D_o = check_positive_int(n_outputs, "n_outputs")
     return (D_i + 1) * D + (K - 1) * (D + 1) * D + (D + 1) * D_o
+
+
 # --8<-- [end:max_regions]

@@ -8,6 +8,7 @@ squared residuals :math:`L(\phi_0, \phi_1) = \sum_i (\phi_0 + \phi_1 x_i - y_i)^
 import numpy as np
 
 from vcbook._validation import as_array
+
 # --8<-- [end:imports]
 
 
@@ -42,6 +43,8 @@ def fit_line(x, y):
     x, y = _check_xy(x, y)
     phi1 = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
     return y.mean() - phi1 * x.mean(), phi1
+
+
 # --8<-- [end:line]
 
 
@@ -72,4 +75,6 @@ def fit_shallow_relu(x, y, knots):
 def shallow_relu(x, knots, phi):
     """Evaluate the network fitted by :func:`fit_shallow_relu` at ``x``."""
     return phi[0] + relu_features(x, knots) @ phi[1:]
+
+
 # --8<-- [end:shallow_fit]

@@ -16,6 +16,7 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 from vcbook._validation import check_positive_int, check_real_scalar
+
 # --8<-- [end:imports]
 
 
@@ -99,10 +100,12 @@ def digits_split(*, n_train=None, n_val=300, n_test=500, seed=0):
     y = torch.tensor(digits.target, dtype=torch.int64)
     parts = {
         "test": order[:n_test],
-        "val": order[n_test:n_test + n_val],
-        "train": order[n_test + n_val:n_test + n_val + n_train],
+        "val": order[n_test : n_test + n_val],
+        "train": order[n_test + n_val : n_test + n_val + n_train],
     }
     return {name: (x[index], y[index]) for name, index in parts.items()}
+
+
 # --8<-- [end:data]
 
 
@@ -129,6 +132,8 @@ def mlp(sizes, *, dropout=0.0, seed=0):
                 layers.append(nn.Dropout(dropout))
     trailing = 2 if dropout > 0 else 1  # no activation after the output layer
     return nn.Sequential(*layers[:-trailing])
+
+
 # --8<-- [end:mlp]
 
 
@@ -173,6 +178,8 @@ def evaluate_ensemble(models, x, y):
     p = torch.stack(probabilities).mean(dim=0)  # (N, C)
     loss = float(-torch.log(p[torch.arange(len(y)), y]).mean())
     return loss, float((p.argmax(dim=1) == y).float().mean())
+
+
 # --8<-- [end:evaluate]
 
 
@@ -197,6 +204,8 @@ def shift_digits(x, generator):
     index = torch.arange(len(x))[:, None, None]
     shifted = padded[index, 0, rows[:, :, None], columns[:, None, :]]  # (N, 8, 8)
     return shifted.reshape(len(x), 64)
+
+
 # --8<-- [end:augment]
 
 
@@ -231,13 +240,28 @@ class EarlyStopping:
         """Load the best epoch's weights into ``model`` (if they were kept)."""
         if self.best_state is not None:
             model.load_state_dict(self.best_state)
+
+
 # --8<-- [end:early_stopping]
 
 
 # --8<-- [start:train]
-def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
-          accumulation_steps=1, early_stopping=None, input_noise=0.0, augment=None,
-          scheduler=None, target_train_loss=None):
+def train(
+    model,
+    data,
+    *,
+    optimizer,
+    epochs,
+    batch_size,
+    loss_fn=None,
+    seed=0,
+    accumulation_steps=1,
+    early_stopping=None,
+    input_noise=0.0,
+    augment=None,
+    scheduler=None,
+    target_train_loss=None,
+):
     """Train ``model`` with mini-batches and return the per-epoch history.
 
     Parameters
@@ -295,8 +319,10 @@ def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
                 if input_noise > 0:
                     x = x + input_noise * torch.randn(x.shape, generator=generator)
                 optimizer.zero_grad()
-                for x_micro, y_micro in zip(x.tensor_split(accumulation_steps),
-                                            y.tensor_split(accumulation_steps)):
+                for x_micro, y_micro in zip(
+                    x.tensor_split(accumulation_steps),
+                    y.tensor_split(accumulation_steps),
+                ):
                     if len(y_micro) > 0:
                         share = len(y_micro) / len(y)
                         (loss_fn(model(x_micro), y_micro) * share).backward()
@@ -306,19 +332,24 @@ def train(model, data, *, optimizer, epochs, batch_size, loss_fn=None, seed=0,
 
             record = {"epoch": epoch}
             record["train_loss"], record["train_accuracy"] = evaluate(
-                model, x_train, y_train, loss_fn)
+                model, x_train, y_train, loss_fn
+            )
             if "val" in data:
                 record["val_loss"], record["val_accuracy"] = evaluate(
-                    model, *data["val"], loss_fn)
+                    model, *data["val"], loss_fn
+                )
             history.append(record)
             has_target = target_train_loss is not None
             if has_target and record["train_loss"] <= target_train_loss:
                 break
             if early_stopping is not None and early_stopping.update(
-                    epoch, record["val_loss"], model):
+                epoch, record["val_loss"], model
+            ):
                 break
 
     if early_stopping is not None:
         early_stopping.restore(model)
     return history
+
+
 # --8<-- [end:train]

@@ -7,17 +7,17 @@ seeded training runs on scikit-learn's digits or on the 1D data of
 ``vcbook.training.regression_1d``.
 """
 
-import matplotlib.pyplot as plt
-from matplotlib.colors import ListedColormap
-
 # --8<-- [start:imports]
 import functools
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.colors import ListedColormap
 from threadpoolctl import threadpool_limits
 
 from vcbook import optim, regions, regression, training
+
 # --8<-- [end:imports]
 from vcbook.figures._registry import register
 from vcbook.figures.style import palette, text_color
@@ -32,15 +32,21 @@ LINE_MODELS = ((1.6, -0.1), (0.0, 1.3))
 # Fig. 6: two shallow networks with 3 hidden units, each folding [0, 1] into 3
 # linear pieces. Hidden unit d computes ReLU(x - k_d); the output weights are
 # the slope changes at the joints.
-NET_1 = [(np.ones((3, 1)), np.array([0.0, -1 / 3, -2 / 3])),
-         (np.array([[3.0, -6.0, 6.0]]), np.zeros(1))]
-NET_2 = [(np.ones((3, 1)), np.array([0.0, -0.3, -0.7])),
-         (np.array([[3.0, -4.75, 3.75]]), np.zeros(1))]
+NET_1 = [
+    (np.ones((3, 1)), np.array([0.0, -1 / 3, -2 / 3])),
+    (np.array([[3.0, -6.0, 6.0]]), np.zeros(1)),
+]
+NET_2 = [
+    (np.ones((3, 1)), np.array([0.0, -0.3, -0.7])),
+    (np.array([[3.0, -4.75, 3.75]]), np.zeros(1)),
+]
 
 # Fig. 7: a network with 2 inputs and 3 hidden units whose 3 lines cross
 # inside the square [-1, 1]^2.
-NET_2D = [(np.array([[1.0, 0.2], [-0.3, 1.0], [1.0, 1.0]]), np.array([0.0, 0.1, -0.4])),
-          (np.array([[1.0, -1.0, 0.8]]), np.zeros(1))]
+NET_2D = [
+    (np.array([[1.0, 0.2], [-0.3, 1.0], [1.0, 1.0]]), np.array([0.0, 0.1, -0.4])),
+    (np.array([[1.0, -1.0, 0.8]]), np.zeros(1)),
+]
 # Fig. 10: (n_train, hidden width, epochs, batch size, Adam learning rate).
 CONVERGED_RUN = (None, 64, 40, 64, 3e-3)
 OVERFIT_RUN = (60, 256, 150, 20, 1e-2)
@@ -55,7 +61,6 @@ WIDTHS_SHOWN = (2, 5, 12)
 WIDTHS_SCORED = tuple(range(1, 65))
 GRID_1D = np.linspace(0.0, 1.0, 2001)
 # --8<-- [end:constants]
-
 
 
 TEXT = {
@@ -161,6 +166,8 @@ def line_models():
     """Return the three (phi0, phi1) of Fig. 4, the least-squares fit last."""
     x, y = line_data()
     return (*LINE_MODELS, regression.fit_line(x, y))
+
+
 # --8<-- [end:line_data]
 
 
@@ -170,12 +177,18 @@ def plot_line_model(ax, x, y, phi, *, lang, color):
     phi0, phi1 = phi
     grid = np.linspace(0, 2, 2)
     fit = phi0 + phi1 * x
-    artists = ax.vlines(x, fit, y, linestyles="dashed", colors=text_color(), linewidth=0.8)
-    line, = ax.plot(grid, phi0 + phi1 * grid, color=color, linewidth=2)
+    artists = ax.vlines(
+        x, fit, y, linestyles="dashed", colors=text_color(), linewidth=0.8
+    )
+    (line,) = ax.plot(grid, phi0 + phi1 * grid, color=color, linewidth=2)
     points = ax.scatter(x, y, color=palette()[1], zorder=3, s=18)
     loss = float(regression.squared_error(phi0, phi1, x, y))
-    ax.set_title(text["model"].format(phi0=phi0, phi1=phi1) + "\n"
-                 + text["loss"].format(loss=loss), fontsize=9)
+    ax.set_title(
+        text["model"].format(phi0=phi0, phi1=phi1)
+        + "\n"
+        + text["loss"].format(loss=loss),
+        fontsize=9,
+    )
     return [artists, line, points]
 
 
@@ -191,8 +204,14 @@ def linear_models_figure(lang):
         ax.text(0.03, 0.95, f"({'abc'[index]})", transform=ax.transAxes, va="top")
         ax.set_xlim(0, 2)
         ax.set_ylim(-0.2, 2.6)
-    axes[2].text(0.97, 0.04, text["least_squares"], transform=axes[2].transAxes,
-                 ha="right", fontsize=9)
+    axes[2].text(
+        0.97,
+        0.04,
+        text["least_squares"],
+        transform=axes[2].transAxes,
+        ha="right",
+        fontsize=9,
+    )
     axes[0].set_ylabel(text["y"])
     return fig
 
@@ -207,16 +226,27 @@ def loss_surface_figure(lang):
 
     fig, ax = plt.subplots(figsize=(6.5, 4.4))
     filled = ax.contourf(phi0, phi1, np.log10(loss), levels=20)
-    ax.contour(phi0, phi1, np.log10(loss), levels=10, colors=text_color(), linewidths=0.4)
+    ax.contour(
+        phi0, phi1, np.log10(loss), levels=10, colors=text_color(), linewidths=0.4
+    )
     colorbar = fig.colorbar(filled, ax=ax)
     colorbar.set_label(r"$\log_{10} L(\phi_0, \phi_1)$")
     # Markers and a legend below the map label the models: text drawn on the
     # color map itself would be unreadable in one of the two schemes.
     markers = ("s", "^", "o")
     colors = (palette()[3], palette()[1], palette()[2])
-    for index, ((m0, m1), marker, color) in enumerate(zip(line_models(), markers, colors)):
-        ax.plot(m0, m1, marker, color=color, markersize=8, markeredgecolor=text_color(),
-                label=f"({'abc'[index]}) " + text["model"].format(phi0=m0, phi1=m1))
+    for index, ((m0, m1), marker, color) in enumerate(
+        zip(line_models(), markers, colors)
+    ):
+        ax.plot(
+            m0,
+            m1,
+            marker,
+            color=color,
+            markersize=8,
+            markeredgecolor=text_color(),
+            label=f"({'abc'[index]}) " + text["model"].format(phi0=m0, phi1=m1),
+        )
     ax.set_xlabel(text["phi0"])
     ax.set_ylabel(text["phi1"])
     fig.legend(loc="outside lower center", ncols=3, fontsize=8)
@@ -243,8 +273,12 @@ def compose(*layer_lists):
 def folding_pieces():
     """Count the linear pieces on [0, 1] of NET_1, NET_2 and their composition."""
     networks = (NET_1, NET_2, compose(NET_1, NET_2))
-    return [regions.linear_pieces(lambda x, n=n: regions.relu_network(x, n), 0, 1)
-            for n in networks]
+    return [
+        regions.linear_pieces(lambda x, n=n: regions.relu_network(x, n), 0, 1)
+        for n in networks
+    ]
+
+
 # --8<-- [end:folding]
 
 
@@ -255,9 +289,13 @@ def plot_pieces(ax, layers, pieces, *, lang, title):
     for index, (start, end, _) in enumerate(pieces):
         grid = np.linspace(start, end, 50)
         color = palette()[index % 2]
-        artists += ax.plot(grid, regions.relu_network(grid, layers), color=color, linewidth=2)
+        artists += ax.plot(
+            grid, regions.relu_network(grid, layers), color=color, linewidth=2
+        )
     for start, _, _ in pieces[1:]:
-        artists.append(ax.axvline(start, color=text_color(), linewidth=0.5, linestyle=":"))
+        artists.append(
+            ax.axvline(start, color=text_color(), linewidth=0.5, linestyle=":")
+        )
     ax.set_title(title + "\n" + text["pieces"].format(n=len(pieces)), fontsize=9)
     return artists
 
@@ -271,7 +309,9 @@ def folding_figure(lang):
     networks = (NET_1, NET_2, compose(NET_1, NET_2))
     titles = (text["net1"], text["net2"], text["composed"])
     labels = ((text["x"], "$y$"), ("$y$", "$y'$"), (text["x"], "$y'$"))
-    for ax, layers, found, title, (xlabel, ylabel) in zip(axes, networks, pieces, titles, labels):
+    for ax, layers, found, title, (xlabel, ylabel) in zip(
+        axes, networks, pieces, titles, labels
+    ):
         plot_pieces(ax, layers, found, lang=lang, title=title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -298,6 +338,8 @@ def regions_2d(resolution=500):
     deep = compose(NET_2D, fold)
     labels_2, count_2 = regions.region_map_2d(deep, box, box, resolution)
     return (labels_1, count_1), (labels_2, count_2), fold
+
+
 # --8<-- [end:regions_2d]
 
 
@@ -308,7 +350,9 @@ def plot_region_map(ax, labels, values, *, extent):
     boundary[:, 1:] |= labels[:, 1:] != labels[:, :-1]
     boundary[1:, :] |= labels[1:, :] != labels[:-1, :]
     edge = ListedColormap(["none", text_color()])
-    lines = ax.imshow(boundary, origin="lower", extent=extent, cmap=edge, interpolation="none")
+    lines = ax.imshow(
+        boundary, origin="lower", extent=extent, cmap=edge, interpolation="none"
+    )
     return [image, lines]
 
 
@@ -326,16 +370,28 @@ def regions_2d_figure(lang):
 
     fig, axes = plt.subplots(1, 3, figsize=(9.0, 3.2), width_ratios=[1, 1.1, 1])
     plot_region_map(axes[0], labels_1, y.reshape(resolution, resolution), extent=extent)
-    axes[0].set_title(text["net1"].replace("(x)", r"(\mathbf{x})") + "\n"
-                      + text["regions"].format(n=count_1), fontsize=9)
+    axes[0].set_title(
+        text["net1"].replace("(x)", r"(\mathbf{x})")
+        + "\n"
+        + text["regions"].format(n=count_1),
+        fontsize=9,
+    )
     levels = np.linspace(y.min(), y.max(), 400)
-    axes[1].plot(levels, regions.relu_network(levels, fold), color=palette()[0], linewidth=2)
+    axes[1].plot(
+        levels, regions.relu_network(levels, fold), color=palette()[0], linewidth=2
+    )
     axes[1].set_xlabel("$y$")
     axes[1].set_ylabel("$y'$")
     axes[1].set_title(text["net2"], fontsize=9)
-    plot_region_map(axes[2], labels_2, y_prime.reshape(resolution, resolution), extent=extent)
-    axes[2].set_title(text["composed"].replace("(x)", r"(\mathbf{x})") + "\n"
-                      + text["regions"].format(n=count_2), fontsize=9)
+    plot_region_map(
+        axes[2], labels_2, y_prime.reshape(resolution, resolution), extent=extent
+    )
+    axes[2].set_title(
+        text["composed"].replace("(x)", r"(\mathbf{x})")
+        + "\n"
+        + text["regions"].format(n=count_2),
+        fontsize=9,
+    )
     for ax in (axes[0], axes[2]):
         ax.set_xlabel(text["x1"])
         ax.set_ylabel(text["x2"])
@@ -362,6 +418,8 @@ def width_fits():
             error = np.mean((regression.shallow_relu(GRID_1D, knots, phi) - y) ** 2)
             fits[D] = (knots, phi, float(error))
     return fits
+
+
 # --8<-- [end:width_fits]
 
 
@@ -372,12 +430,22 @@ def width_approximation_figure(lang):
     fits = width_fits()
     colors = palette()
     fig, (ax_fit, ax_error) = plt.subplots(1, 2, figsize=(8.5, 3.3))
-    ax_fit.plot(GRID_1D, training.target_1d(GRID_1D), color=text_color(), linewidth=3,
-                alpha=0.35, label=text["target"])
+    ax_fit.plot(
+        GRID_1D,
+        training.target_1d(GRID_1D),
+        color=text_color(),
+        linewidth=3,
+        alpha=0.35,
+        label=text["target"],
+    )
     for color, D in zip(colors, WIDTHS_SHOWN):
         knots, phi, _ = fits[D]
-        ax_fit.plot(GRID_1D, regression.shallow_relu(GRID_1D, knots, phi), color=color,
-                    label=text["width"].format(d=D))
+        ax_fit.plot(
+            GRID_1D,
+            regression.shallow_relu(GRID_1D, knots, phi),
+            color=color,
+            label=text["width"].format(d=D),
+        )
     ax_fit.set_xlabel(text["x"])
     ax_fit.set_ylabel(text["y"])
     ax_fit.legend(fontsize=8)
@@ -386,8 +454,14 @@ def width_approximation_figure(lang):
     errors = np.array([fits[D][2] for D in WIDTHS_SCORED])
     ax_error.loglog(widths, errors, "o-", color=colors[0], markersize=3)
     reference = errors[-1] * (widths / widths[-1]) ** -4.0
-    ax_error.loglog(widths[4:], reference[4:], "--", color=text_color(), linewidth=1,
-                    label=text["rate"])
+    ax_error.loglog(
+        widths[4:],
+        reference[4:],
+        "--",
+        color=text_color(),
+        linewidth=1,
+        label=text["rate"],
+    )
     ax_error.set_xlabel(text["hidden"])
     ax_error.set_ylabel(text["mse"])
     ax_error.legend()
@@ -404,10 +478,13 @@ def max_region_curves(n_inputs, widths, depths=(1, 2, 3, 4, 5)):
     curves = {}
     for K in depths:
         parameters = [regions.count_parameters(n_inputs, D, K) for D in widths]
-        counts = [float(regions.max_regions_deep_upper([D] * K, n_inputs))
-                  for D in widths]
+        counts = [
+            float(regions.max_regions_deep_upper([D] * K, n_inputs)) for D in widths
+        ]
         curves[K] = (np.array(parameters, dtype=float), np.array(counts))
     return curves
+
+
 # --8<-- [end:max_regions_curves]
 
 
@@ -419,14 +496,26 @@ def max_regions_figure(lang):
     fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.5))
     for ax, (n_inputs, widths, highlight) in zip(axes, settings):
         for color, (K, (parameters, counts)) in zip(
-                palette(), max_region_curves(n_inputs, list(widths)).items()):
-            ax.loglog(parameters, counts, "-", color=color, label=text["depth"].format(k=K))
+            palette(), max_region_curves(n_inputs, list(widths)).items()
+        ):
+            ax.loglog(
+                parameters, counts, "-", color=color, label=text["depth"].format(k=K)
+            )
         p = regions.count_parameters(n_inputs, highlight, 5)
         r = regions.max_regions_deep_upper([highlight] * 5, n_inputs)
         ax.plot(p, float(r), "o", color=text_color(), markersize=6)
-        label = f"{r:,}" if r < 10**7 else f"{float(r):.1e}".replace("e+", r"$\times 10^{") + "}$"
-        ax.annotate(text["highlight"].format(k=5, d=highlight, p=f"{p:,}", r=label), (p, float(r)),
-                    xytext=(10, -40), textcoords="offset points", fontsize=8)
+        label = (
+            f"{r:,}"
+            if r < 10**7
+            else f"{float(r):.1e}".replace("e+", r"$\times 10^{") + "}$"
+        )
+        ax.annotate(
+            text["highlight"].format(k=5, d=highlight, p=f"{p:,}", r=label),
+            (p, float(r)),
+            xytext=(10, -40),
+            textcoords="offset points",
+            fontsize=8,
+        )
         ax.set_title(text["inputs"].format(d=n_inputs), fontsize=10)
         ax.set_xlabel(text["params"])
         ax.set_ylabel(text["max_regions"])
@@ -445,8 +534,16 @@ def training_curves(n_train, width, epochs, batch_size, lr):
         data = training.digits_split(n_train=n_train, seed=0)
         model = training.mlp([64, width, 10], seed=0)
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        return training.train(model, data, optimizer=optimizer, epochs=epochs,
-                              batch_size=batch_size, seed=0)
+        return training.train(
+            model,
+            data,
+            optimizer=optimizer,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=0,
+        )
+
+
 # --8<-- [end:curves]
 
 
@@ -454,10 +551,18 @@ def plot_history(ax, history, *, lang):
     """Draw the training and validation losses of a history; return the lines."""
     text = TEXT[lang]
     epochs = [record["epoch"] for record in history]
-    lines = ax.plot(epochs, [record["train_loss"] for record in history],
-                    color=palette()[0], label=text["train"])
-    lines += ax.plot(epochs, [record["val_loss"] for record in history],
-                     color=palette()[1], label=text["val"])
+    lines = ax.plot(
+        epochs,
+        [record["train_loss"] for record in history],
+        color=palette()[0],
+        label=text["train"],
+    )
+    lines += ax.plot(
+        epochs,
+        [record["val_loss"] for record in history],
+        color=palette()[1],
+        label=text["val"],
+    )
     ax.set_yscale("log")
     ax.set_xlabel(text["epoch"])
     ax.set_ylabel(text["ce_loss"])
@@ -475,8 +580,13 @@ def training_curves_figure(lang):
     axes[0].set_title(text["converged"].format(n=1797 - 800), fontsize=10)
     plot_history(axes[1], overfit, lang=lang)
     best = min(overfit, key=lambda record: record["val_loss"])
-    axes[1].axvline(best["epoch"], color=text_color(), linestyle="--", linewidth=1,
-                    label=text["best"].format(epoch=best["epoch"]))
+    axes[1].axvline(
+        best["epoch"],
+        color=text_color(),
+        linestyle="--",
+        linewidth=1,
+        label=text["best"].format(epoch=best["epoch"]),
+    )
     axes[1].set_title(text["overfit"].format(n=OVERFIT_RUN[0]), fontsize=10)
     for ax in axes:
         ax.legend(fontsize=8)
@@ -502,6 +612,8 @@ def l2_fit(lam, seed=0):
             loss.backward()
             optimizer.step()
     return model
+
+
 # --8<-- [end:l2_fit]
 
 
@@ -516,10 +628,18 @@ def l2_fits_figure(lang):
         model = l2_fit(lam)
         with torch.no_grad():
             fitted = model(grid)
-        ax.plot(grid[:, 0], training.target_1d(grid[:, 0].numpy()), color=text_color(),
-                alpha=0.35, linewidth=3, label=text["target"])
+        ax.plot(
+            grid[:, 0],
+            training.target_1d(grid[:, 0].numpy()),
+            color=text_color(),
+            alpha=0.35,
+            linewidth=3,
+            label=text["target"],
+        )
         ax.plot(grid[:, 0], fitted[:, 0], color=palette()[0], linewidth=2)
-        ax.scatter(x[:, 0], y[:, 0], color=palette()[1], s=14, zorder=3, label=text["data"])
+        ax.scatter(
+            x[:, 0], y[:, 0], color=palette()[1], s=14, zorder=3, label=text["data"]
+        )
         ax.set_title(text["lambda"].format(lam=lam), fontsize=10)
         ax.set_xlabel(text["x"])
         ax.set_ylim(-2.2, 2.2)
@@ -530,8 +650,9 @@ def l2_fits_figure(lang):
 
 # --8<-- [start:momentum]
 # A quadratic loss with curvatures 0.2 and 4 along axes rotated by 30 degrees.
-_ROTATION = np.array([[np.cos(np.pi / 6), -np.sin(np.pi / 6)],
-                      [np.sin(np.pi / 6), np.cos(np.pi / 6)]])
+_ROTATION = np.array(
+    [[np.cos(np.pi / 6), -np.sin(np.pi / 6)], [np.sin(np.pi / 6), np.cos(np.pi / 6)]]
+)
 HESSIAN = _ROTATION @ np.diag([0.2, 4.0]) @ _ROTATION.T
 
 
@@ -556,6 +677,8 @@ def momentum_path(momentum, start=(-4.0, 2.0)):
         path.append(w.detach().clone())
         losses.append(float(quadratic_loss(w.detach())))
     return torch.stack(path).numpy(), np.array(losses)
+
+
 # --8<-- [end:momentum]
 
 
@@ -567,14 +690,30 @@ def momentum_paths_figure(lang):
     points = np.stack([w1, w2], axis=-1)
     surface = 0.5 * np.einsum("...i,ij,...j->...", points, HESSIAN, points)
 
-    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(8.5, 3.4), width_ratios=[1.3, 1])
-    ax_path.contour(w1, w2, surface, levels=np.geomspace(0.05, 40, 12),
-                    colors=text_color(), linewidths=0.4, alpha=0.6)
+    fig, (ax_path, ax_loss) = plt.subplots(
+        1, 2, figsize=(8.5, 3.4), width_ratios=[1.3, 1]
+    )
+    ax_path.contour(
+        w1,
+        w2,
+        surface,
+        levels=np.geomspace(0.05, 40, 12),
+        colors=text_color(),
+        linewidths=0.4,
+        alpha=0.6,
+    )
     for color, mu in zip(palette(), MOMENTA):
         path, losses = momentum_path(mu)
         label = text["momentum"].format(mu=mu)
-        ax_path.plot(path[:, 0], path[:, 1], "o-", color=color, markersize=2.5, linewidth=1,
-                     label=label)
+        ax_path.plot(
+            path[:, 0],
+            path[:, 1],
+            "o-",
+            color=color,
+            markersize=2.5,
+            linewidth=1,
+            label=label,
+        )
         ax_loss.semilogy(np.arange(len(losses)), losses, color=color, label=label)
     ax_path.plot(-4.0, 2.0, "s", color=text_color(), label=text["start"])
     ax_path.plot(0.0, 0.0, "*", color=text_color(), markersize=10)

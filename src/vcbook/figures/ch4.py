@@ -5,14 +5,14 @@ Prince, *Understanding Deep Learning* (MIT Press, 2023). Here every number
 comes from a seeded training run on scikit-learn's digits.
 """
 
-import matplotlib.pyplot as plt
-
 # --8<-- [start:imports]
 import functools
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from vcbook import optim, training
+
 # --8<-- [end:imports]
 from vcbook.figures._registry import register
 from vcbook.figures.style import palette, text_color
@@ -73,10 +73,18 @@ TEXT = {
 def _fit_digits(data, *, seed=0, dropout=0.0, weight_decay=0.0, **options):
     """Train the MLP 64-128-10 of Fig. 13 on ``data``; return (model, history)."""
     model = training.mlp([64, 128, 10], dropout=dropout, seed=seed)
-    optimizer = optim.SGD(model.parameters(), lr=REG_LR, momentum=0.9,
-                          weight_decay=weight_decay)
-    history = training.train(model, data, optimizer=optimizer, epochs=REG_EPOCHS,
-                             batch_size=REG_BATCH, seed=seed, **options)
+    optimizer = optim.SGD(
+        model.parameters(), lr=REG_LR, momentum=0.9, weight_decay=weight_decay
+    )
+    history = training.train(
+        model,
+        data,
+        optimizer=optimizer,
+        epochs=REG_EPOCHS,
+        batch_size=REG_BATCH,
+        seed=seed,
+        **options,
+    )
     return model, history
 
 
@@ -105,6 +113,8 @@ def regularizer_results():
         members = [_fit_digits(data, seed=seed)[0] for seed in range(5)]
         results["ensemble"] = training.evaluate_ensemble(members, *test)
     return results
+
+
 # --8<-- [end:regularizers]
 
 
@@ -124,7 +134,9 @@ def regularization_methods_figure(lang):
     for position, name in zip(positions, names):
         loss, accuracy = results[name]
         ax_loss.text(loss, position, f" {loss:.3f}", va="center", fontsize=8)
-        ax_accuracy.text(accuracy, position, f" {accuracy:.3f}", va="center", fontsize=8)
+        ax_accuracy.text(
+            accuracy, position, f" {accuracy:.3f}", va="center", fontsize=8
+        )
     ax_loss.set_yticks(positions, labels)
     ax_loss.invert_yaxis()
     ax_loss.set_xlabel(text["test_loss"])
@@ -156,8 +168,13 @@ def implicit_results():
                 model = training.mlp([64, 128, 10], seed=seed)
                 optimizer = optim.SGD(model.parameters(), lr=lr)
                 history = training.train(
-                    model, data, optimizer=optimizer, epochs=IMPLICIT_MAX_EPOCHS,
-                    batch_size=batch_size, seed=seed, target_train_loss=IMPLICIT_TARGET,
+                    model,
+                    data,
+                    optimizer=optimizer,
+                    epochs=IMPLICIT_MAX_EPOCHS,
+                    batch_size=batch_size,
+                    seed=seed,
+                    target_train_loss=IMPLICIT_TARGET,
                 )
                 scores.append(training.evaluate(model, *data["test"])[1])
                 epochs.append(len(history))
@@ -167,6 +184,8 @@ def implicit_results():
             "lr": [test_accuracy(lr, 32) for lr in LEARNING_RATES],
             "batch": [test_accuracy(0.1, batch) for batch in BATCH_SIZES],
         }
+
+
 # --8<-- [end:implicit]
 
 
@@ -183,11 +202,19 @@ def implicit_regularization_figure(lang):
     ax_lr.set_ylabel(text["test_accuracy"])
     ax_lr.set_title(text["panel_lr"].format(b=32), fontsize=10)
     ax_batch.semilogx(BATCH_SIZES, accuracy_batch, "o-", color=palette()[1])
-    for ax, values, (scores, used) in ((ax_lr, LEARNING_RATES, zip(*results["lr"])),
-                                       (ax_batch, BATCH_SIZES, zip(*results["batch"]))):
+    for ax, values, (scores, used) in (
+        (ax_lr, LEARNING_RATES, zip(*results["lr"])),
+        (ax_batch, BATCH_SIZES, zip(*results["batch"])),
+    ):
         for value, score, n_epochs in zip(values, scores, used):
-            ax.annotate(text["epochs_used"].format(n=n_epochs), (value, score),
-                        xytext=(0, 6), textcoords="offset points", ha="center", fontsize=7)
+            ax.annotate(
+                text["epochs_used"].format(n=n_epochs),
+                (value, score),
+                xytext=(0, 6),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+            )
     ax_batch.set_xticks(BATCH_SIZES, [str(b) for b in BATCH_SIZES])
     ax_batch.minorticks_off()
     ax_batch.set_xlabel(text["batch"])
