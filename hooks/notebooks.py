@@ -179,7 +179,7 @@ def on_files(files, config):
     return files
 
 
-def _to_mathjax3_delimiters(match):
+def _to_arithmatex_markup(match):
     opening, body, closing = match.groups()
     body = DISPLAY_MATH.sub(lambda m: rf'<span class="arithmatex">\[{m.group(1)}\]</span>', body)
     body = INLINE_MATH.sub(lambda m: rf'<span class="arithmatex">\({m.group(1)}\)</span>', body)
@@ -206,7 +206,7 @@ def on_page_content(html, page, config, files):
             f"{page.file.src_uri}: nbconvert's MathJax 2 block was not found exactly once "
             f"(found {removed}); the template of {PLUGIN_NAME} changed, update the hook"
         )
-    html = MARKDOWN_CELL.sub(_to_mathjax3_delimiters, html)
+    html = MARKDOWN_CELL.sub(_to_arithmatex_markup, html)
     html += f"<style>{_dark_theme_css()}</style>"
 
     stem = PurePosixPath(page.file.dest_uri).parent.name

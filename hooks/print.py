@@ -1,6 +1,6 @@
 """Assemble the print version of the book: every page of the language's nav on one page.
 
-The page ``docs/print.<lang>.md`` holds a short introduction. When MkDocs
+The page ``docs/print.<lang>.md`` contains a short introduction. When MkDocs
 builds it, every other page of the current language's navigation already has
 its HTML (MkDocs renders the Markdown of all pages before it applies any
 template), so ``on_page_context`` appends those pages, in nav order, each in
@@ -74,7 +74,7 @@ def printed_pages(nav):
     return [page for page in nav.pages if page.file.name not in LEFT_OUT]
 
 
-# Before the search plugin (0), so that any plugin reading the page sees the book.
+# Before the search plugin (0), so that plugins reading the page get the whole book.
 @event_priority(100)
 def on_page_context(context, page, config, nav):
     if not _is_print_page(page):

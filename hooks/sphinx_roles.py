@@ -4,7 +4,9 @@ Some docstrings use reStructuredText for math and cross-references
 (``:math:`x```, ``.. math::``, ``:class:`Linear```), which mkdocstrings shows
 as raw text. Before the docstrings are parsed, this extension rewrites
 ``:math:`x``` as ``$x$``, a ``.. math::`` block as a ``$$`` block (both typeset
-by pymdownx.arithmatex and MathJax) and the reference roles as inline code.
+by pymdownx.arithmatex and MathJax), with a block of several aligned lines in
+an ``aligned`` environment as Sphinx does, and the reference roles as inline
+code.
 mkdocs.yml loads it under the ``extensions`` option of the python handler.
 """
 
@@ -24,6 +26,10 @@ MATH_DIRECTIVE = re.compile(
 def _display_math(match):
     indent = match["indent"]
     body = textwrap.dedent(match["body"]).strip("\n")
+    if "&" in body or "\\\\" in body:
+        # Sphinx sets a multi-line block in an aligned environment; MathJax
+        # rejects & and \\ outside one ("Misplaced &").
+        body = f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
     lines = [f"{indent}$$", *(f"{indent}{line}" for line in body.splitlines()), f"{indent}$$"]
     return "\n" + "\n".join(lines) + "\n\n"
 

@@ -39,8 +39,8 @@ def _public_modules():
 
     A submodule whose public functions its package re-exports in ``__all__``
     is documented under the package (``vcbook.autodiff.Scalar``), so it is
-    left out; so are the figure modules of the chapters, which only register
-    figures.
+    left out. The figure modules of the chapters only register figures, so
+    they are left out too.
     """
     names = []
     for module in pkgutil.walk_packages(vcbook.__path__, prefix="vcbook."):
@@ -123,3 +123,10 @@ def test_api_in_both_navs():
     for prefix in ("", "en/"):
         html = (built_site() / prefix / "index.html").read_text(encoding="utf-8")
         assert 'href="api/"' in html, f"{prefix}index.html has no nav link to the API page"
+
+
+def test_sphinx_aligned_block_gets_environment():
+    convert = _sphinx_roles().convert_sphinx_markup
+    text = ".. math::\n    g &\\leftarrow g + w \\\\\n    v &\\leftarrow g\n"
+    converted = convert(text)
+    assert "$$\n\\begin{aligned}\ng &\\leftarrow g + w \\\\\nv &\\leftarrow g\n\\end{aligned}\n$$" in converted

@@ -168,7 +168,7 @@ def test_markdown_math_delimiters_converted():
         'data-mime-type="text/markdown">\n<p>With $a_1 &lt; b$ and $c$ then\n'
         "$$\\sum_i x_i$$</p>\n</div>"
     )
-    converted = hook.MARKDOWN_CELL.sub(hook._to_mathjax3_delimiters, cell)
+    converted = hook.MARKDOWN_CELL.sub(hook._to_arithmatex_markup, cell)
     assert '<span class="arithmatex">\\(a_1 &lt; b\\)</span> and' in converted
     assert '<span class="arithmatex">\\(c\\)</span>' in converted
     assert '<span class="arithmatex">\\[\\sum_i x_i\\]</span>' in converted
@@ -178,7 +178,7 @@ def test_markdown_math_delimiters_converted():
 def test_code_output_dollars_left_alone():
     hook = _load_hook()
     output = '<div class="jp-RenderedText" data-mime-type="text/plain"><pre>$a$</pre></div>'
-    assert hook.MARKDOWN_CELL.sub(hook._to_mathjax3_delimiters, output) == output
+    assert hook.MARKDOWN_CELL.sub(hook._to_arithmatex_markup, output) == output
 
 
 FAILING_LAB = '''\

@@ -15,9 +15,10 @@
 #
 # [Chapter 2](../../capitulo-2/) built two reverse-mode automatic differentiation engines: `Scalar`,
 # which works on real numbers and fits in one screen, and `Tensor`, which works on NumPy arrays.
-# Here we check both against `torch.autograd` on expressions you can change, look at the graph that
-# `Scalar` records, compare the time of each engine as the number of variables grows, and train the same
-# network with `Tensor` and with PyTorch, side by side.
+# Here we check both against `torch.autograd` on expressions you can change and look at the graph that
+# `Scalar` records.
+# Then we compare the time of each engine as the number of variables grows, and train the same network
+# with `Tensor` and with PyTorch, side by side.
 #
 # The cells run in the order they appear; change the values and run them again.
 
@@ -102,8 +103,9 @@ w.grad = None  # start over, as optimizer.zero_grad() does in PyTorch
 # We take $\mathcal{L}(\mathbf{w}) = \sum_i \tanh^2(w_i/2)$ with $n$ variables and time the
 # computation of the value and the gradient.
 # `Scalar` creates one Python object per operation and per variable, so its time grows in proportion to
-# $n$; `Tensor` and PyTorch run one operation per array, and up to a few thousand variables their time
-# is dominated by the fixed cost of each operation.
+# $n$.
+# `Tensor` and PyTorch run one operation per array, and up to a few thousand variables their time is
+# dominated by the fixed cost of each operation.
 
 
 # %%

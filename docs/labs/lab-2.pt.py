@@ -15,9 +15,10 @@
 #
 # O [Capítulo 2](../../capitulo-2/) construiu dois motores de diferenciação automática em modo reverso:
 # `Scalar`, que opera sobre números reais e cabe numa tela, e `Tensor`, que opera sobre arrays do NumPy.
-# Aqui conferimos os dois contra o `torch.autograd` em expressões que você pode trocar, olhamos o grafo
-# que o `Scalar` registra, comparamos o tempo de cada motor à medida que o número de variáveis cresce e
-# treinamos a mesma rede com o `Tensor` e com o PyTorch, lado a lado.
+# Aqui conferimos os dois contra o `torch.autograd` em expressões que você pode trocar e olhamos o grafo
+# que o `Scalar` registra.
+# Depois comparamos o tempo de cada motor à medida que o número de variáveis cresce e treinamos a mesma
+# rede com o `Tensor` e com o PyTorch, lado a lado.
 #
 # As células rodam na ordem em que aparecem; altere os valores e execute de novo.
 
@@ -101,8 +102,9 @@ w.grad = None  # start over, as optimizer.zero_grad() does in PyTorch
 # Tomamos $\mathcal{L}(\mathbf{w}) = \sum_i \tanh^2(w_i/2)$ com $n$ variáveis e medimos o tempo de
 # calcular o valor e o gradiente.
 # O `Scalar` cria um objeto Python por operação e por variável, de modo que seu tempo cresce
-# proporcionalmente a $n$; o `Tensor` e o PyTorch fazem uma operação por array, e até alguns milhares de
-# variáveis o tempo deles é dominado pelo custo fixo de cada operação.
+# proporcionalmente a $n$.
+# O `Tensor` e o PyTorch fazem uma operação por array, e até alguns milhares de variáveis o tempo deles é
+# dominado pelo custo fixo de cada operação.
 
 
 # %%

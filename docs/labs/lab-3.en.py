@@ -15,8 +15,8 @@
 #
 # A network with ReLU activations computes a continuous piecewise-affine function: the input space
 # splits into linear regions, and on each of them the network is an affine function.
-# [Chapter 3](../../capitulo-3/) showed how many regions a network can have at most; here we count how
-# many it actually has, with `vcbook.regions`, while varying the width and the depth.
+# [Chapter 3](../../capitulo-3/) showed how many regions a network can have at most.
+# Here we count how many it actually has, with `vcbook.regions`, while varying the width and the depth.
 # We will see that the maximum grows exponentially with depth, that a network with random weights stays
 # far below it, and that a careful choice of weights does reach the exponential growth.
 #
@@ -74,8 +74,9 @@ plt.show()
 # ## Mean counts and maxima
 #
 # For each architecture we draw 20 networks and count their regions in $[-3, 3]$.
-# The column `max regions` is the largest count among the 20, and `upper bound` is the upper bound of
-# `max_regions_deep_upper` for the whole line; with one layer it is $D + 1$.
+# The column `max regions` is the largest count among the 20.
+# The column `upper bound` is the upper bound of `max_regions_deep_upper` for the whole line, which with
+# one layer is $D + 1$.
 # All the architectures of a block have the same number of hidden units.
 
 # %%
@@ -95,9 +96,9 @@ for total in (24, 48):
         )
 
 # %% [markdown]
-# The upper bound grows fast with depth, but the count of the random networks does not: with the same
-# 24 or 48 neurons, the deep networks have on average about as many regions as the shallow one, that
-# is, close to the number of neurons.
+# The upper bound grows fast with depth, but the count of the random networks does not.
+# With the same 24 or 48 neurons, the deep networks have on average about as many regions as the
+# shallow one, that is, close to the number of neurons.
 # Reaching the maximum takes weights chosen for it.
 #
 # ## A deep network that reaches the exponential growth
@@ -136,8 +137,8 @@ plt.show()
 #
 # With two inputs, the regions are polygons.
 # `region_map_2d` labels the points of a grid by their activation pattern (which ReLUs are on) and
-# counts the connected regions; regions smaller than the grid spacing can be missed, so the count is a
-# lower bound.
+# counts the connected regions.
+# Regions smaller than the grid spacing can be missed, so the count is a lower bound.
 
 # %%
 box = (-3.0, 3.0)

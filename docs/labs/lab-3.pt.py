@@ -15,8 +15,8 @@
 #
 # Uma rede com ativações ReLU calcula uma função contínua e afim por partes: o espaço de entrada se
 # divide em regiões lineares, e em cada uma delas a rede é uma função afim.
-# O [Capítulo 3](../../capitulo-3/) mostrou quantas regiões uma rede pode ter no máximo; aqui contamos
-# quantas ela tem de fato, com `vcbook.regions`, variando a largura e a profundidade.
+# O [Capítulo 3](../../capitulo-3/) mostrou quantas regiões uma rede pode ter no máximo.
+# Aqui contamos quantas ela tem de fato, com `vcbook.regions`, variando a largura e a profundidade.
 # Veremos que o máximo cresce exponencialmente com a profundidade, mas que uma rede com pesos
 # aleatórios fica muito longe dele, e que uma escolha cuidadosa dos pesos chega ao crescimento
 # exponencial.
@@ -75,8 +75,9 @@ plt.show()
 # ## Contagens médias e máximos
 #
 # Para cada arquitetura sorteamos 20 redes e contamos as regiões em $[-3, 3]$.
-# A coluna `max regions` é a maior contagem entre as 20, e `upper bound` é o limite superior de
-# `max_regions_deep_upper` para a reta inteira; com uma camada ele é $D + 1$.
+# A coluna `max regions` é a maior contagem entre as 20.
+# A coluna `upper bound` é o limite superior de `max_regions_deep_upper` para a reta inteira, que com
+# uma camada é $D + 1$.
 # Todas as arquiteturas de um bloco têm o mesmo número de unidades ocultas.
 
 # %%
@@ -96,9 +97,9 @@ for total in (24, 48):
         )
 
 # %% [markdown]
-# O limite superior cresce depressa com a profundidade, mas a contagem das redes sorteadas não: com os
-# mesmos 24 ou 48 neurônios, as redes profundas têm em média aproximadamente tantas regiões quanto a
-# rasa, isto é, perto do número de neurônios.
+# O limite superior cresce depressa com a profundidade, mas a contagem das redes sorteadas não.
+# Com os mesmos 24 ou 48 neurônios, as redes profundas têm em média aproximadamente tantas regiões quanto
+# a rasa, isto é, perto do número de neurônios.
 # O máximo exige pesos escolhidos para isso.
 #
 # ## Uma rede profunda que atinge o crescimento exponencial
@@ -136,8 +137,8 @@ plt.show()
 #
 # Com duas entradas, as regiões são polígonos.
 # `region_map_2d` rotula os pontos de uma grade pelo padrão de ativação (quais ReLU estão ligadas) e
-# conta as regiões conexas; regiões menores que o espaçamento da grade podem escapar, então a contagem é
-# um limite inferior.
+# conta as regiões conexas.
+# Regiões menores que o espaçamento da grade podem escapar, então a contagem é um limite inferior.
 
 # %%
 box = (-3.0, 3.0)

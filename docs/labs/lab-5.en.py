@@ -153,8 +153,9 @@ for channels in [(4, 8, 16), (8, 16, 32), (16, 32, 64)]:
     )
 
 # %% [markdown]
-# The narrowest network does not even fit the training data well in 10 epochs; from $(8, 16, 32)$ on,
-# the training accuracy is above 95%, and the test accuracy stays a few points below it.
+# The narrowest network does not even fit the training data well in 10 epochs.
+# From $(8, 16, 32)$ on, the training accuracy is above 95%, and the test accuracy stays a few points
+# below it.
 #
 # ## Try it
 #

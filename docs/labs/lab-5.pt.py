@@ -152,8 +152,9 @@ for channels in [(4, 8, 16), (8, 16, 32), (16, 32, 64)]:
     )
 
 # %% [markdown]
-# A rede mais estreita não chega a ajustar bem nem os dados de treino em 10 épocas; a partir de
-# $(8, 16, 32)$ a acurácia de treino passa de 95%, e a de teste fica alguns pontos abaixo dela.
+# A rede mais estreita não chega a ajustar bem nem os dados de treino em 10 épocas.
+# A partir de $(8, 16, 32)$, a acurácia de treino passa de 95%, e a de teste fica alguns pontos abaixo
+# dela.
 #
 # ## Experimente
 #
