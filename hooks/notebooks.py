@@ -11,13 +11,16 @@ nbconvert produces so that it fits the site:
 - nbconvert's MathJax 2 loader and configuration are removed, because the
   site serves MathJax 3, which they break;
 - ``$...$`` and ``$$...$$`` in Markdown cells become
-  ``<span class="arithmatex">\\(...\\)</span>`` and ``\\[...\\]``, the markup of
-  pymdownx.arithmatex, because ``docs/javascripts/mathjax-config.js``
-  typesets only text directly inside an element of a processed class, and
-  nbconvert puts the text in class-less paragraphs. nbconvert turns ``\\$``
-  into a bare ``$``, so a Markdown cell cannot hold a literal dollar sign;
+  ``<span class="arithmatex">\\(...\\)</span>`` and the same span around
+  ``\\[...\\]``, the markup of pymdownx.arithmatex. The reason is that
+  ``docs/javascripts/mathjax-config.js`` typesets only text directly inside
+  an element of a processed class, and nbconvert puts the text in class-less
+  paragraphs. nbconvert turns ``\\$`` into a bare ``$``, so a Markdown cell
+  cannot contain a literal dollar sign;
 - the dark JupyterLab theme of mkdocs-jupyter is added for Material's
   ``slate`` scheme, next to the light one;
+- the hidden copy of each code cell, which the copy button reads, becomes a
+  ``<pre>`` element, so that it is not read as prose;
 - plots, which nbconvert inlines as ``data:`` URIs, become image files next
   to the page, so the HTML stays small and every image is a site resource;
 - each lab is also published as ``<name>.ipynb`` next to its page, and the
@@ -25,16 +28,19 @@ nbconvert produces so that it fits the site:
 
 The notebook cache of mkdocs-jupyter is keyed by the notebook and the plugin
 options only, so the hook moves it into a directory named after the hash of
-the vcbook sources: a change to the package re-executes every lab.
+the vcbook sources, under ``.cache/notebooks`` (or
+``$VCBOOK_NOTEBOOK_CACHE_DIR``): a change to the package re-executes every
+lab. The cache does not see changes to the installed packages.
 
 This relies on internals of mkdocs-jupyter 0.26.3 (``NotebookFile``,
-``Plugin.should_include``, the nbconvert template's markup) and of
+``Plugin.should_include``, ``nbconvert2.get_nbconvert_app``, the markup of
+its nbconvert template and its dark theme's CSS) and of
 mkdocs-static-i18n 1.3.1 (``file.locale``, the order of its ``on_files``),
 so ``on_config`` rejects any other version.
 """
 
-import functools
 import base64
+import functools
 import importlib.metadata
 import io
 import os
@@ -70,6 +76,10 @@ DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$(?!\$)", re.DOTALL)
 WRAPPER_SELECTOR = ".jupyter-wrapper{"
 INLINE_IMAGE = re.compile(r'src="data:image/(png|jpeg);base64,([^"]+)"')
+# The hidden copy of each code cell that the copy button reads.
+CLIPBOARD_TEXT = re.compile(
+    r'<div class="clipboard-copy-txt" (id="cell-\d+")>(.*?)</div>', re.DOTALL
+)
 
 
 def _jupyter_plugin(config):
@@ -136,8 +146,9 @@ def _is_lab_source(file):
 
 def _rewrap(file, config):
     """Wrap an i18n ``File`` as a notebook page, keeping its language's destination."""
-    page_file = NotebookFile(file, use_directory_urls=config.use_directory_urls,
-                             site_dir=config.site_dir)
+    page_file = NotebookFile(
+        file, use_directory_urls=config.use_directory_urls, site_dir=config.site_dir
+    )
     # NotebookFile recomputes the destination from the source name, which
     # would drop both the en/ prefix and the removal of the .pt/.en suffix.
     page_file.dest_path = file.dest_path
@@ -181,18 +192,28 @@ def on_files(files, config):
 
 def _to_arithmatex_markup(match):
     opening, body, closing = match.groups()
-    body = DISPLAY_MATH.sub(lambda m: rf'<span class="arithmatex">\[{m.group(1)}\]</span>', body)
-    body = INLINE_MATH.sub(lambda m: rf'<span class="arithmatex">\({m.group(1)}\)</span>', body)
+    body = DISPLAY_MATH.sub(
+        lambda m: rf'<span class="arithmatex">\[{m.group(1)}\]</span>', body
+    )
+    body = INLINE_MATH.sub(
+        lambda m: rf'<span class="arithmatex">\({m.group(1)}\)</span>', body
+    )
     return opening + body + closing
 
 
+@functools.cache
 def _dark_theme_css():
     import mkdocs_jupyter
 
-    path = Path(mkdocs_jupyter.__file__).parent / "templates/mkdocs_html/assets/theme-dark.css"
+    path = (
+        Path(mkdocs_jupyter.__file__).parent
+        / "templates/mkdocs_html/assets/theme-dark.css"
+    )
     css = path.read_text(encoding="utf-8")
     if not css.startswith(WRAPPER_SELECTOR):
-        raise PluginError(f"{path} no longer starts with {WRAPPER_SELECTOR!r}; update the hook")
+        raise PluginError(
+            f"{path} no longer starts with {WRAPPER_SELECTOR!r}; update the hook"
+        )
     return '[data-md-color-scheme="slate"] ' + css
 
 
@@ -207,6 +228,9 @@ def on_page_content(html, page, config, files):
             f"(found {removed}); the template of {PLUGIN_NAME} changed, update the hook"
         )
     html = MARKDOWN_CELL.sub(_to_arithmatex_markup, html)
+    # A <pre> rather than a <div>, so that tools reading the page's text (search,
+    # checks for untypeset TeX) take the copy for code, which it is.
+    html = CLIPBOARD_TEXT.sub(r'<pre class="clipboard-copy-txt" \1>\2</pre>', html)
     html += f"<style>{_dark_theme_css()}</style>"
 
     stem = PurePosixPath(page.file.dest_uri).parent.name

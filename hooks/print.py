@@ -25,13 +25,17 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 PRINT_PAGE = "print"
 LEFT_OUT = {"print", "api"}
 # Relative URLs: not a scheme, not the site root, not a fragment or a query.
-RELATIVE_URL = re.compile(r'(?P<attribute>\s(?:src|href))="(?P<url>(?![a-z][a-z0-9+.-]*:|/|#|\?)[^"]*)"')
+RELATIVE_URL = re.compile(
+    r'(?P<attribute>\s(?:src|href))="(?P<url>(?![a-z][a-z0-9+.-]*:|/|#|\?)[^"]*)"'
+)
 # Identical style and script blocks (the notebook theme of each lab) are kept once.
 STYLE_OR_SCRIPT = re.compile(r"<(style|script)\b[^>]*>.*?</\1>", re.DOTALL)
 
 
 def _is_print_page(page):
-    return page.file.name == PRINT_PAGE and page.file.src_uri.startswith(f"{PRINT_PAGE}.")
+    return page.file.name == PRINT_PAGE and page.file.src_uri.startswith(
+        f"{PRINT_PAGE}."
+    )
 
 
 def _relocate(html, source_url, target_url):
@@ -42,7 +46,11 @@ def _relocate(html, source_url, target_url):
     def rewrite(match):
         url = match["url"]
         path, hash_mark, fragment = url.partition("#")
-        absolute = posixpath.normpath(posixpath.join(source_directory, path)) if path else "/" + source_url
+        absolute = (
+            posixpath.normpath(posixpath.join(source_directory, path))
+            if path
+            else "/" + source_url
+        )
         relative = posixpath.relpath(absolute, target_directory)
         if path.endswith("/") or (not path and source_url.endswith("/")):
             relative += "/"
@@ -87,7 +95,9 @@ def on_page_context(context, page, config, nav):
         content = _relocate(other.content, other.url, page.url)
         content = _without_repeated_blocks(content, seen_blocks)
         section_id = _section_id(other)
-        sections.append(f'<section class="print-page" id="{section_id}">\n{content}\n</section>')
+        sections.append(
+            f'<section class="print-page" id="{section_id}">\n{content}\n</section>'
+        )
         toc.append(AnchorLink(other.title, section_id, 2))
     page.content = "\n".join(sections)
     page.toc = TableOfContents(toc)

@@ -16,7 +16,9 @@ import textwrap
 from griffe import Extension
 
 MATH_ROLE = re.compile(r":math:`([^`]+)`")
-REFERENCE_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|attr|obj|data|exc):`~?([^`]+)`")
+REFERENCE_ROLE = re.compile(
+    r":(?:py:)?(?:class|func|meth|mod|attr|obj|data|exc):`~?([^`]+)`"
+)
 MATH_DIRECTIVE = re.compile(
     r"^(?P<indent>[ \t]*)\.\. math::[ \t]*\n(?P<body>(?:(?P=indent)[ \t]+\S.*(?:\n|$)|[ \t]*\n)+)",
     re.M,
@@ -30,7 +32,11 @@ def _display_math(match):
         # Sphinx sets a multi-line block in an aligned environment; MathJax
         # rejects & and \\ outside one ("Misplaced &").
         body = f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
-    lines = [f"{indent}$$", *(f"{indent}{line}" for line in body.splitlines()), f"{indent}$$"]
+    lines = [
+        f"{indent}$$",
+        *(f"{indent}{line}" for line in body.splitlines()),
+        f"{indent}$$",
+    ]
     return "\n" + "\n".join(lines) + "\n\n"
 
 

@@ -6,10 +6,10 @@ import pkgutil
 import re
 
 import pytest
-
-import vcbook
 from pages import DOCS, ROOT
 from test_notebooks import LANGUAGE_PREFIXES, built_site
+
+import vcbook
 
 DIRECTIVE = re.compile(r"^::: (vcbook[\w.]*)\s*$", re.M)
 SPHINX_ROLE = re.compile(r":(?:math|class|func|meth|mod|attr|obj|exc):`")
@@ -26,7 +26,11 @@ def _public_functions(name):
     functions = []
     for attribute in exported if exported is not None else vars(module):
         value = getattr(module, attribute)
-        if attribute.startswith("_") or not callable(value) or not getattr(value, "__doc__", None):
+        if (
+            attribute.startswith("_")
+            or not callable(value)
+            or not getattr(value, "__doc__", None)
+        ):
             continue
         if exported is None and getattr(value, "__module__", None) != name:
             continue
@@ -47,7 +51,11 @@ def _public_modules():
         parts = module.name.split(".")
         if any(part.startswith("_") for part in parts):
             continue
-        if parts[:2] == ["vcbook", "figures"] and len(parts) == 3 and parts[2].startswith("ch"):
+        if (
+            parts[:2] == ["vcbook", "figures"]
+            and len(parts) == 3
+            and parts[2].startswith("ch")
+        ):
             continue
         parent = importlib.import_module(".".join(parts[:-1]))
         exported = set(getattr(parent, "__all__", ()))
@@ -80,16 +88,20 @@ def test_api_page_documents_functions(module, lang, prefix):
     functions = _public_functions(module)
     assert functions, f"{module} has no documented public function"
     for function in functions:
-        assert f'id="{module}.{function}"' in html, f"{module}.{function} is not on {prefix}api/"
+        assert f'id="{module}.{function}"' in html, (
+            f"{module}.{function} is not on {prefix}api/"
+        )
 
 
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
 def test_api_docstring_math_rendered(lang, prefix):
     html = (built_site() / prefix / "api" / "index.html").read_text(encoding="utf-8")
-    content = html[html.index('<article'):html.index("</article>")]
+    content = html[html.index("<article") : html.index("</article>")]
     assert '<span class="arithmatex">' in content
     text = re.sub(r"<[^>]+>", "", content)
-    assert not re.search(r"\$[^$\s][^$]*\$", text), "raw $...$ math left on the API page"
+    assert not re.search(r"\$[^$\s][^$]*\$", text), (
+        "raw $...$ math left on the API page"
+    )
     assert ".. math::" not in text, "a reST math directive was left on the API page"
     assert not SPHINX_ROLE.search(text), "a Sphinx role was left on the API page"
 
@@ -104,7 +116,10 @@ def _sphinx_roles():
 
 def test_sphinx_math_role_becomes_dollars():
     convert = _sphinx_roles().convert_sphinx_markup
-    assert convert(r"With :math:`\mathbf{a}_0 = \mathbf{x}` set.") == r"With $\mathbf{a}_0 = \mathbf{x}$ set."
+    assert (
+        convert(r"With :math:`\mathbf{a}_0 = \mathbf{x}` set.")
+        == r"With $\mathbf{a}_0 = \mathbf{x}$ set."
+    )
 
 
 def test_sphinx_references_become_code():
@@ -122,11 +137,16 @@ def test_sphinx_math_directive_becomes_block():
 def test_api_in_both_navs():
     for prefix in ("", "en/"):
         html = (built_site() / prefix / "index.html").read_text(encoding="utf-8")
-        assert 'href="api/"' in html, f"{prefix}index.html has no nav link to the API page"
+        assert 'href="api/"' in html, (
+            f"{prefix}index.html has no nav link to the API page"
+        )
 
 
 def test_sphinx_aligned_block_gets_environment():
     convert = _sphinx_roles().convert_sphinx_markup
     text = ".. math::\n    g &\\leftarrow g + w \\\\\n    v &\\leftarrow g\n"
     converted = convert(text)
-    assert "$$\n\\begin{aligned}\ng &\\leftarrow g + w \\\\\nv &\\leftarrow g\n\\end{aligned}\n$$" in converted
+    assert (
+        "$$\n\\begin{aligned}\ng &\\leftarrow g + w \\\\\nv &\\leftarrow g\n\\end{aligned}\n$$"
+        in converted
+    )

@@ -7,11 +7,12 @@ with an assert, so that a wrong solution fails tests/test_codeblocks.py.
 import re
 
 import pytest
-
 from pages import DOCS, fences
 
 CHAPTERS = sorted(DOCS.glob("capitulo-*.md"))
-ADMONITION = re.compile(r'^(?P<marker>!!!|\?\?\?\+?) (?P<kind>[\w-]+)(?: "(?P<title>[^"]*)")?\s*$')
+ADMONITION = re.compile(
+    r'^(?P<marker>!!!|\?\?\?\+?) (?P<kind>[\w-]+)(?: "(?P<title>[^"]*)")?\s*$'
+)
 EXERCISES_HEADING = {"pt": "## Exercícios", "en": "## Exercises"}
 QUESTION_TITLE = {"pt": "Exercício {}", "en": "Exercise {}"}
 SOLUTION_TITLE = {"pt": "Solução", "en": "Solution"}
@@ -31,10 +32,14 @@ def _blocks(text):
         start = index
         index += 1
         body = []
-        while index < len(lines) and (not lines[index].strip() or lines[index].startswith("    ")):
+        while index < len(lines) and (
+            not lines[index].strip() or lines[index].startswith("    ")
+        ):
             body.append(lines[index][4:])
             index += 1
-        found.append((start + 1, match["marker"], match["kind"], match["title"], "\n".join(body)))
+        found.append(
+            (start + 1, match["marker"], match["kind"], match["title"], "\n".join(body))
+        )
     return found
 
 
@@ -72,7 +77,9 @@ def test_exercises_in_exercises_section(page):
     assert f"\n{heading}\n" in text, f"{page.name} has no '{heading}' section"
     section_line = text[: text.index(f"\n{heading}\n")].count("\n") + 2
     for (line, *_), _ in _exercises(page):
-        assert line > section_line, f"{page.name}:{line}: an exercise sits before '{heading}'"
+        assert line > section_line, (
+            f"{page.name}:{line}: an exercise sits before '{heading}'"
+        )
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=lambda page: page.name)
@@ -87,10 +94,18 @@ def test_each_exercise_has_solution(page):
     title = SOLUTION_TITLE[_language(page)]
     for question, solution in _exercises(page):
         line = question[0]
-        assert solution is not None, f"{page.name}:{line}: the last exercise has no solution"
-        assert solution[1] == "???", f"{page.name}:{line}: the solution is not collapsible (???)"
-        assert solution[2] == "success", f"{page.name}:{line}: the solution is not '??? success'"
-        assert solution[3] == title, f"{page.name}:{line}: the solution is not titled {title!r}"
+        assert solution is not None, (
+            f"{page.name}:{line}: the last exercise has no solution"
+        )
+        assert solution[1] == "???", (
+            f"{page.name}:{line}: the solution is not collapsible (???)"
+        )
+        assert solution[2] == "success", (
+            f"{page.name}:{line}: the solution is not '??? success'"
+        )
+        assert solution[3] == title, (
+            f"{page.name}:{line}: the solution is not titled {title!r}"
+        )
         assert solution[4].strip(), f"{page.name}:{solution[0]}: the solution is empty"
 
 
@@ -99,7 +114,7 @@ def test_computed_solutions_assert(page):
     for _, solution in _exercises(page):
         if solution is None:
             continue
-        for lineno, info, body, _ in fences(solution[4]):
+        for _, info, body, _ in fences(solution[4]):
             if info != "python":
                 continue
             assert re.search(r"^\s*assert\b", body, re.M), (

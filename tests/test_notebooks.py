@@ -20,14 +20,19 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-
 from pages import DOCS, ROOT
 
 LABS = sorted(DOCS.glob("labs/lab-*.pt.py"))
 LAB_NAMES = [path.name.removesuffix(".pt.py") for path in LABS]
 LANGUAGE_PREFIXES = (("pt", ""), ("en", "en/"))
-LAYOUT_TOKENS = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                 tokenize.DEDENT, tokenize.ENDMARKER}
+LAYOUT_TOKENS = {
+    tokenize.COMMENT,
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENDMARKER,
+}
 # Python 3.12 splits f-strings into several tokens.
 STRING_TOKENS = {tokenize.STRING} | {
     getattr(tokenize, name)
@@ -42,9 +47,21 @@ STDERR_OUTPUT = re.compile(
 def _mkdocs_build(config_file, site, extra_env=None):
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config_file),
-         "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(config_file),
+            "--site-dir",
+            str(site),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
 
@@ -59,7 +76,9 @@ def built_site():
 
 
 def _load_hook():
-    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "hooks" / "notebooks.py")
+    spec = importlib.util.spec_from_file_location(
+        "notebooks_hook", ROOT / "hooks" / "notebooks.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -74,7 +93,9 @@ def _lab_html(lab, prefix):
 def test_labs_exist_in_both_languages():
     assert LAB_NAMES, "docs/labs/ has no lab-*.pt.py"
     for lab in LAB_NAMES:
-        assert (DOCS / "labs" / f"{lab}.en.py").exists(), f"docs/labs/{lab}.en.py is missing"
+        assert (DOCS / "labs" / f"{lab}.en.py").exists(), (
+            f"docs/labs/{lab}.en.py is missing"
+        )
 
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
@@ -100,7 +121,9 @@ def test_lab_page_has_executed_outputs(lab, lang, prefix):
         path = built_site() / prefix / "labs" / lab / plot
         assert path.read_bytes().startswith(b"\x89PNG"), f"{plot} is not a PNG file"
     assert "Traceback" not in html
-    assert not STDERR_OUTPUT.search(html), "a cell wrote to stderr (a warning or an error)"
+    assert not STDERR_OUTPUT.search(html), (
+        "a cell wrote to stderr (a warning or an error)"
+    )
 
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
@@ -129,21 +152,29 @@ def test_lab_page_has_language_title(lab, lang, prefix):
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
 def test_lab_download_button_serves_notebook(lab, lang, prefix):
     html = _lab_html(lab, prefix)
-    button = re.search(r'<a href="([^"]+)" download class="md-button vcbook-notebook-download">', html)
+    button = re.search(
+        r'<a href="([^"]+)" download class="md-button vcbook-notebook-download">', html
+    )
     assert button, "no download button"
     target = built_site() / prefix / "labs" / lab / button.group(1)
     assert target.name == f"{lab}.ipynb"
-    assert target.exists(), f"the button links to {button.group(1)}, which was not published"
+    assert target.exists(), (
+        f"the button links to {button.group(1)}, which was not published"
+    )
     notebook = nbformat.reads(target.read_text(encoding="utf-8"), as_version=4)
     nbformat.validate(notebook)
     source = jupytext.read(DOCS / "labs" / f"{lab}.{lang}.py")
-    assert [cell.source for cell in notebook.cells] == [cell.source for cell in source.cells]
+    assert [cell.source for cell in notebook.cells] == [
+        cell.source for cell in source.cells
+    ]
 
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
 def test_lab_dark_scheme_has_dark_theme(lab):
     html = _lab_html(lab, "")
-    dark = re.search(r'\[data-md-color-scheme="slate"\] \.jupyter-wrapper\{([^}]*)\}', html)
+    dark = re.search(
+        r'\[data-md-color-scheme="slate"\] \.jupyter-wrapper\{([^}]*)\}', html
+    )
     assert dark, "no notebook theme for the slate scheme"
     assert "--jp-layout-color0" in dark.group(1)
 
@@ -158,7 +189,9 @@ def test_labs_are_in_both_navs():
     for prefix in ("", "en/"):
         html = (built_site() / prefix / "index.html").read_text(encoding="utf-8")
         for lab in LAB_NAMES:
-            assert f'href="labs/{lab}/"' in html, f"{prefix}index.html has no nav link to {lab}"
+            assert f'href="labs/{lab}/"' in html, (
+                f"{prefix}index.html has no nav link to {lab}"
+            )
 
 
 def test_markdown_math_delimiters_converted():
@@ -177,16 +210,18 @@ def test_markdown_math_delimiters_converted():
 
 def test_code_output_dollars_left_alone():
     hook = _load_hook()
-    output = '<div class="jp-RenderedText" data-mime-type="text/plain"><pre>$a$</pre></div>'
+    output = (
+        '<div class="jp-RenderedText" data-mime-type="text/plain"><pre>$a$</pre></div>'
+    )
     assert hook.MARKDOWN_CELL.sub(hook._to_arithmatex_markup, output) == output
 
 
-FAILING_LAB = '''\
+FAILING_LAB = """\
 # %% [markdown]
 # # Lab
 # %%
 raise RuntimeError("this cell fails on purpose")
-'''
+"""
 
 
 def test_failing_cell_fails_build(tmp_path):
@@ -196,7 +231,8 @@ def test_failing_cell_fails_build(tmp_path):
         (docs / f"index.{lang}.md").write_text("# Index\n", encoding="utf-8")
         (docs / "labs" / f"lab-1.{lang}.py").write_text(FAILING_LAB, encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
-    config.write_text(textwrap.dedent(f"""\
+    config.write_text(
+        textwrap.dedent(f"""\
         site_name: failing lab
         docs_dir: {docs}
         theme: {{name: material}}
@@ -209,9 +245,14 @@ def test_failing_cell_fails_build(tmp_path):
               languages:
                 - {{locale: pt, name: Português, default: true, build: true}}
                 - {{locale: en, name: English, build: true}}
-        """), encoding="utf-8")
-    result = _mkdocs_build(config, tmp_path / "site",
-                           {"VCBOOK_NOTEBOOK_CACHE_DIR": str(tmp_path / "cache")})
+        """),
+        encoding="utf-8",
+    )
+    result = _mkdocs_build(
+        config,
+        tmp_path / "site",
+        {"VCBOOK_NOTEBOOK_CACHE_DIR": str(tmp_path / "cache")},
+    )
     assert result.returncode != 0, "a lab whose cell raises was built"
     assert "this cell fails on purpose" in result.stderr
 
@@ -221,14 +262,19 @@ def _project_jupyter_options():
 
     config = load_config(str(ROOT / "mkdocs.yml"))
     options = dict(config.plugins["mkdocs-jupyter"].config)
-    return {key: options[key] for key in ("include", "execute", "allow_errors", "kernel_name")}
+    return {
+        key: options[key]
+        for key in ("include", "execute", "allow_errors", "kernel_name")
+    }
 
 
 def _code_without_strings(source):
     """Return the tokens of ``source`` with string literals (plot labels) blanked."""
     lines = [line for line in source.splitlines() if not line.lstrip().startswith("%")]
     kept = []
-    for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+    for token in tokenize.generate_tokens(
+        io.StringIO("\n".join(lines) + "\n").readline
+    ):
         if token.type in LAYOUT_TOKENS:
             continue
         kept.append("<string>" if token.type in STRING_TOKENS else token.string)
@@ -242,7 +288,9 @@ def test_twin_labs_have_same_code(lab):
     assert [cell.cell_type for cell in pt] == [cell.cell_type for cell in en]
     for pt_cell, en_cell in zip(pt, en, strict=True):
         if pt_cell.cell_type == "code":
-            assert _code_without_strings(pt_cell.source) == _code_without_strings(en_cell.source)
+            assert _code_without_strings(pt_cell.source) == _code_without_strings(
+                en_cell.source
+            )
 
 
 @pytest.mark.parametrize("lab", LAB_NAMES)

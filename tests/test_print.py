@@ -1,116 +1,64 @@
 """The print version of each language prints to a PDF with its math typeset, in Chromium.
 
 The built site is served on 127.0.0.1 and read by Debian's Chromium through
-Playwright; any request to another host is aborted and fails the test.
+Playwright (tests/browser.py); any request to another host is aborted and
+fails the test.
 """
 
-import functools
-import http.server
 import re
-import shutil
-import threading
 
 import pytest
-
+from browser import LocalServer, chromium, wait_for_mathjax
 from test_notebooks import LANGUAGE_PREFIXES, built_site
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # TeX that would be on the page if MathJax had not typeset it.
 RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\\(?:frac|mathcal|mathbf|sum|log|tag)\b")
 PDF_PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
 MAX_PAGES_PER_SECTION = 60
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if shutil.which(CHROMIUM) is None:
-    pytest.fail(f"{CHROMIUM} is missing; install it with apt-get install -y chromium", pytrace=False)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    handler = functools.partial(_QuietHandler, directory=str(built_site()))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with playwright_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            color_scheme="light",
-        )
-        yield context
-        context.close()
+# What the print page shows once MathJax is done, outside code and math.
+SEEN_SCRIPT = """() => {
+    const article = document.querySelector("article").cloneNode(true);
+    article.querySelectorAll("pre, code, script, style, mjx-container").forEach(
+        (node) => node.remove());
+    const images = [...document.querySelectorAll("article img")];
+    return {
+        lang: document.documentElement.lang,
+        sections: document.querySelectorAll("section.print-page").length,
+        chapters: document.querySelectorAll(
+            "section.print-page[id^='print-capitulo-']").length,
+        math: document.querySelectorAll(".arithmatex").length,
+        typeset: document.querySelectorAll(".arithmatex mjx-container").length,
+        errors: document.querySelectorAll("mjx-merror").length,
+        text: article.textContent,
+        images: images.length,
+        broken: images.filter((img) => !img.complete || img.naturalWidth === 0)
+            .map((img) => img.getAttribute("src")),
+    };
+}"""
 
 
 @pytest.fixture(scope="module")
-def printed(server, browser, tmp_path_factory):
+def printed(tmp_path_factory):
     """Open each language's print page, wait for MathJax, print it; return what was seen."""
     directory = tmp_path_factory.mktemp("pdf")
     results = {}
-    for lang, prefix in LANGUAGE_PREFIXES:
-        external = []
-        page = browser.new_page()
-
-        def route(request_route, external=external):
-            if request_route.request.url.startswith(server + "/"):
-                request_route.continue_()
-            else:
-                external.append(request_route.request.url)
-                request_route.abort()
-
-        page.route("**/*", route)
-        errors = []
-        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
-        page.goto(f"{server}/{prefix}print/", wait_until="load")
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("() => MathJax.startup.promise")
-        page.evaluate("() => document.fonts.ready.then(() => true)")
-        seen = page.evaluate(
-            """() => {
-                const article = document.querySelector("article").cloneNode(true);
-                article.querySelectorAll("pre, code, script, style, mjx-container").forEach(
-                    (node) => node.remove());
-                const images = [...document.querySelectorAll("article img")];
-                return {
-                    lang: document.documentElement.lang,
-                    sections: document.querySelectorAll("section.print-page").length,
-                    chapters: document.querySelectorAll("section.print-page[id^='print-capitulo-']").length,
-                    math: document.querySelectorAll(".arithmatex").length,
-                    typeset: document.querySelectorAll(".arithmatex mjx-container").length,
-                    errors: document.querySelectorAll("mjx-merror").length,
-                    text: article.textContent,
-                    images: images.length,
-                    broken: images.filter((img) => !img.complete || img.naturalWidth === 0)
-                        .map((img) => img.getAttribute("src")),
-                };
-            }"""
-        )
-        pdf = page.pdf(format="A4", print_background=True)
-        (directory / f"print-{lang}.pdf").write_bytes(pdf)
-        seen.update(pdf=pdf, external=external, page_errors=errors)
-        results[lang] = seen
-        page.close()
+    with LocalServer(built_site()) as server, chromium({server.origin}) as browser:
+        for lang, prefix in LANGUAGE_PREFIXES:
+            page = browser.context.new_page()
+            errors = []
+            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+            page.emulate_media(color_scheme="light")
+            page.goto(f"{server.origin}/{prefix}print/", wait_until="load")
+            wait_for_mathjax(page)
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            seen = page.evaluate(SEEN_SCRIPT)
+            pdf = page.pdf(format="A4", print_background=True)
+            (directory / f"print-{lang}.pdf").write_bytes(pdf)
+            seen.update(pdf=pdf, page_errors=errors)
+            results[lang] = seen
+            page.close()
+        for seen in results.values():
+            seen["external"] = list(browser.foreign_requests)
     return results
 
 
@@ -139,7 +87,9 @@ def test_print_math_typeset(printed, lang):
 @pytest.mark.parametrize("lang", [lang for lang, _ in LANGUAGE_PREFIXES])
 def test_print_has_no_raw_tex(printed, lang):
     raw = RAW_TEX.search(printed[lang]["text"])
-    context = printed[lang]["text"][max(raw.start() - 60, 0) : raw.end() + 60] if raw else ""
+    context = (
+        printed[lang]["text"][max(raw.start() - 60, 0) : raw.end() + 60] if raw else ""
+    )
     assert raw is None, f"raw TeX outside code on the print page: ...{context}..."
 
 
@@ -154,9 +104,13 @@ def test_print_pdf_page_count_plausible(printed, lang):
     seen = printed[lang]
     pages = len(PDF_PAGE.findall(seen["pdf"]))
     assert seen["pdf"].startswith(b"%PDF-")
-    assert pages >= seen["chapters"], f"{pages} PDF pages for {seen['chapters']} chapters"
+    assert pages >= seen["chapters"], (
+        f"{pages} PDF pages for {seen['chapters']} chapters"
+    )
     assert pages >= seen["sections"], "a section did not start on a new sheet"
-    assert pages <= MAX_PAGES_PER_SECTION * seen["sections"], f"{pages} PDF pages is implausible"
+    assert pages <= MAX_PAGES_PER_SECTION * seen["sections"], (
+        f"{pages} PDF pages is implausible"
+    )
 
 
 @pytest.mark.parametrize("lang", [lang for lang, _ in LANGUAGE_PREFIXES])

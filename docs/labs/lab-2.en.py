@@ -38,7 +38,7 @@ from vcbook.autodiff import Scalar, Tensor, cross_entropy, topological_order
 torch.set_num_threads(1)
 
 # %% [markdown]
-# ## An expression with `Scalar`
+# ## An expression with Scalar
 #
 # The function below mixes sum, product, power, division, $\tanh$ and $\log$.
 # We write the expression once and evaluate it with `Scalar` and with float64 PyTorch tensors; the

@@ -38,7 +38,7 @@ from vcbook.autodiff import Scalar, Tensor, cross_entropy, topological_order
 torch.set_num_threads(1)
 
 # %% [markdown]
-# ## Uma expressão com `Scalar`
+# ## Uma expressão com o Scalar
 #
 # A função abaixo mistura soma, produto, potência, divisão, $\tanh$ e $\log$.
 # Escrevemos a mesma expressão uma vez e a avaliamos com `Scalar` e com tensores do PyTorch em float64;

@@ -24,7 +24,6 @@
 # %%
 # %matplotlib inline
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 from vcbook.optim import SGD, l2_penalty
