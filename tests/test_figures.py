@@ -106,3 +106,11 @@ def test_every_figure_variant_rendered(request):
     }
     if len(wanted) == len(every_variant):  # the whole module ran
         assert wanted == every_variant
+
+
+def test_render_unchanged_after_other_figures():
+    # Drawing max-regions in between once changed the clip-path ids of
+    # regions-2d, although every coordinate was the same.
+    first = render("regions-2d", "pt", "dark")
+    render("max-regions", "pt", "light")
+    assert render("regions-2d", "pt", "dark") == first

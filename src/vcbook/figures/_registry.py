@@ -4,6 +4,7 @@ import hashlib
 import importlib
 import io
 import pkgutil
+import re
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from vcbook.figures import style  # noqa: E402
 
@@ -59,10 +62,20 @@ def _check_request(name, lang, scheme):
 
 
 def get_figure(name, lang="pt", scheme="light"):
-    """Draw figure ``name`` and return the matplotlib Figure (call plt.close on it)."""
+    """Draw figure ``name`` and return the matplotlib Figure (call plt.close on it).
+
+    The figure's computations run on one BLAS thread and one torch thread:
+    a multithreaded matmul may sum in another order and change the last bits
+    of a result, and with them the SVG.
+    """
     _check_request(name, lang, scheme)
-    with plt.rc_context(style.rc_params(scheme)):
-        return _FIGURES[name](lang)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(1), plt.rc_context(style.rc_params(scheme)):
+            return _FIGURES[name](lang)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def render(name, lang="pt", scheme="light"):
@@ -75,7 +88,23 @@ def render(name, lang="pt", scheme="light"):
             figure.savefig(buffer, format="svg", metadata={"Date": None})
         finally:
             plt.close(figure)
-    return buffer.getvalue()
+    return _renumber_clip_paths(buffer.getvalue())
+
+
+CLIP_ID = re.compile(rb"\bp[0-9a-f]{10}\b")
+
+
+def _renumber_clip_paths(svg):
+    # matplotlib names a clip path after a hash of its transform's repr, and
+    # that repr can differ in the last digit between two draws of the same
+    # figure (seen after drawing other figures first, matplotlib 3.11.2)
+    # while every coordinate written to the SVG is the same. Numbering the
+    # clip paths in order of appearance makes the bytes depend only on what
+    # is drawn.
+    names = {}
+    for match in CLIP_ID.finditer(svg):
+        names.setdefault(match.group(), b"clip%d" % len(names))
+    return CLIP_ID.sub(lambda match: names[match.group()], svg)
 
 
 def source_hash():
