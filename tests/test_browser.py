@@ -48,7 +48,8 @@ def _url_of(page, lang):
 def _site_pages():
     """(language, URL path) of every page of the book, from the docs/ sources."""
     found = []
-    for page in markdown_pages():
+    labs = sorted((DOCS / "labs").glob("*.py"))  # notebooks, pages like the others
+    for page in [*markdown_pages(), *labs]:
         lang = page.name.rsplit(".", 2)[1]
         if lang in LANGUAGES:
             found.append((lang, _url_of(page, lang)))
