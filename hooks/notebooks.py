@@ -154,6 +154,11 @@ def _rewrap(file, config):
     page_file.dest_path = file.dest_path
     page_file.abs_dest_path = file.abs_dest_path
     page_file.url = file.url
+    # mkdocs-static-i18n points the language selector at the page's twin
+    # only for files that carry its attributes.
+    for name in ("locale", "alternates", "locale_alternate_of"):
+        if hasattr(file, name):
+            setattr(page_file, name, getattr(file, name))
     return page_file
 
 

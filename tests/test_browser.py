@@ -222,7 +222,8 @@ def test_chromium_installed():
 
 
 def test_every_page_is_checked():
-    names = {page.name.rsplit(".", 2)[0] for page in markdown_pages()}
+    sources = [*markdown_pages(), *(DOCS / "labs").glob("*.py")]
+    names = {page.relative_to(DOCS).as_posix().rsplit(".", 2)[0] for page in sources}
     assert len(PAGES) == len(names) * len(LANGUAGES)
 
 
