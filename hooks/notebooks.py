@@ -28,9 +28,9 @@ nbconvert produces so that it fits the site:
 
 The notebook cache of mkdocs-jupyter is keyed by the notebook and the plugin
 options only, so the hook moves it into a directory named after the hash of
-the vcbook sources, under ``.cache/notebooks`` (or
-``$VCBOOK_NOTEBOOK_CACHE_DIR``): a change to the package re-executes every
-lab. The cache does not see changes to the installed packages.
+the vcbook sources and then after the language, under ``.cache/notebooks``
+(or ``$VCBOOK_NOTEBOOK_CACHE_DIR``): a change to the package re-executes
+every lab. The cache does not see changes to the installed packages.
 
 This relies on internals of mkdocs-jupyter 0.26.3 (``NotebookFile``,
 ``Plugin.should_include``, ``nbconvert2.get_nbconvert_app``, the markup of
@@ -45,6 +45,7 @@ import importlib.metadata
 import io
 import os
 import re
+import types
 from pathlib import Path, PurePosixPath
 
 import jupytext
@@ -92,6 +93,16 @@ def _jupyter_plugin(config):
         ) from None
 
 
+def _i18n_plugin(config):
+    try:
+        return config.plugins["i18n"]
+    except KeyError:
+        raise PluginError(
+            "hooks/notebooks.py publishes each lab in every language of the i18n "
+            "plugin; add mkdocs-static-i18n under plugins in mkdocs.yml"
+        ) from None
+
+
 def notebook_cache_dir(config):
     """Return the mkdocs-jupyter cache directory for the current vcbook sources."""
     default = Path(config.config_file_path).parent / ".cache" / "notebooks"
@@ -113,7 +124,6 @@ def on_config(config):
             f"{PLUGIN_NAME} has allow_errors: true, so a failing lab cell would still "
             "build; set allow_errors: false in mkdocs.yml"
         )
-    plugin.config["cache_dir"] = str(notebook_cache_dir(config))
     _use_ipc_transport()
     return config
 
@@ -154,12 +164,39 @@ def _rewrap(file, config):
     page_file.dest_path = file.dest_path
     page_file.abs_dest_path = file.abs_dest_path
     page_file.url = file.url
-    # mkdocs-static-i18n points the language selector at the page's twin
-    # only for files that carry its attributes.
-    for name in ("locale", "alternates", "locale_alternate_of"):
-        if hasattr(file, name):
-            setattr(page_file, name, getattr(file, name))
+    page_file.locale = file.locale
+    page_file.locale_alternate_of = file.locale_alternate_of
+    page_file.alternates = _lab_alternates(file, config)
     return page_file
+
+
+def _lab_alternates(file, config):
+    """Return the lab's page in every language, for the language selector.
+
+    mkdocs-static-i18n records the twins of Markdown pages only: it takes a
+    ``.py`` lab for an asset, so the selector of a lab page would lead to the
+    other language's home page. The selector reads nothing but ``url``.
+    """
+    i18n = _i18n_plugin(config)
+    prefix = "" if file.locale == i18n.default_language else f"{file.locale}/"
+    if not file.url.startswith(prefix):
+        raise PluginError(
+            f"{file.src_uri}: {file.url!r} does not start with {prefix!r}"
+        )
+    path = file.url[len(prefix) :]
+    stem = PurePosixPath(file.src_uri).name.split(".")[0]
+    alternates = {}
+    for language in i18n.build_languages:
+        twin = Path(config.docs_dir) / PurePosixPath(file.src_uri).parent
+        twin = twin / f"{stem}.{language}.py"
+        if not twin.is_file():
+            raise PluginError(
+                f"{file.src_uri} has no {language} twin; add "
+                f"{twin.relative_to(config.docs_dir).as_posix()}"
+            )
+        url = path if language == i18n.default_language else f"{language}/{path}"
+        alternates[language] = types.SimpleNamespace(url=url)
+    return alternates
 
 
 def _notebook_file(page_file, config):
@@ -175,6 +212,11 @@ def _notebook_file(page_file, config):
 @event_priority(-200)
 def on_files(files, config):
     plugin = _jupyter_plugin(config)
+    # One directory per language: mkdocs-jupyter evicts, after each build,
+    # the cache entries that build did not read, and mkdocs-static-i18n
+    # builds one language at a time.
+    language = _i18n_plugin(config).current_language
+    plugin.config["cache_dir"] = str(notebook_cache_dir(config) / language)
     for file in list(files):
         if not _is_lab_source(file) or isinstance(file, NotebookFile):
             continue

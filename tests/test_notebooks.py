@@ -1,10 +1,9 @@
 """The labs are executed notebook pages in both languages, not raw .py text.
 
-``built_site()`` builds the book once per test session; tests/test_api.py and
-tests/test_print.py reuse it.
+The pages checked here come from the session's build (the ``site`` fixture
+of tests/conftest.py).
 """
 
-import functools
 import importlib.util
 import io
 import json
@@ -12,10 +11,8 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import textwrap
 import tokenize
-from pathlib import Path
 
 import jupytext
 import nbformat
@@ -65,16 +62,6 @@ def _mkdocs_build(config_file, site, extra_env=None):
     )
 
 
-@functools.cache
-def built_site():
-    """Build the book with ``mkdocs build --strict`` once; return the site directory."""
-    site = Path(tempfile.mkdtemp(prefix="vcbook-site-")) / "site"
-    result = _mkdocs_build(ROOT / "mkdocs.yml", site)
-    if result.returncode != 0:
-        raise RuntimeError(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
-    return site
-
-
 def _load_hook():
     spec = importlib.util.spec_from_file_location(
         "notebooks_hook", ROOT / "hooks" / "notebooks.py"
@@ -84,8 +71,8 @@ def _load_hook():
     return module
 
 
-def _lab_html(lab, prefix):
-    path = built_site() / prefix / "labs" / lab / "index.html"
+def _lab_html(site, lab, prefix):
+    path = site / prefix / "labs" / lab / "index.html"
     assert path.exists(), f"{prefix}labs/{lab}/index.html was not built"
     return path.read_text(encoding="utf-8")
 
@@ -100,8 +87,8 @@ def test_labs_exist_in_both_languages():
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
-def test_lab_page_is_rendered_notebook(lab, lang, prefix):
-    html = _lab_html(lab, prefix)
+def test_lab_page_is_rendered_notebook(site, lab, lang, prefix):
+    html = _lab_html(site, lab, prefix)
     assert f'<html lang="{lang}"' in html
     assert 'class="jupyter-wrapper"' in html, "no notebook wrapper: the lab is raw text"
     assert "jp-CodeCell" in html
@@ -112,13 +99,13 @@ def test_lab_page_is_rendered_notebook(lab, lang, prefix):
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
-def test_lab_page_has_executed_outputs(lab, lang, prefix):
-    html = _lab_html(lab, prefix)
+def test_lab_page_has_executed_outputs(site, lab, lang, prefix):
+    html = _lab_html(site, lab, prefix)
     assert "jp-OutputArea-output" in html, "no cell output: the lab was not executed"
     plots = re.findall(rf'<img [^>]*src="({lab}-output-\d+\.png)"', html)
     assert plots, "no plot in the outputs"
     for plot in plots:
-        path = built_site() / prefix / "labs" / lab / plot
+        path = site / prefix / "labs" / lab / plot
         assert path.read_bytes().startswith(b"\x89PNG"), f"{plot} is not a PNG file"
     assert "Traceback" not in html
     assert not STDERR_OUTPUT.search(html), (
@@ -128,8 +115,8 @@ def test_lab_page_has_executed_outputs(lab, lang, prefix):
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
-def test_lab_page_uses_site_mathjax(lab, lang, prefix):
-    html = _lab_html(lab, prefix)
+def test_lab_page_uses_site_mathjax(site, lab, lang, prefix):
+    html = _lab_html(site, lab, prefix)
     assert "MathJax.Hub" not in html, "nbconvert's MathJax 2 block is still on the page"
     assert "text/x-mathjax-config" not in html
     cells = _load_hook().MARKDOWN_CELL.findall(html)
@@ -141,8 +128,8 @@ def test_lab_page_uses_site_mathjax(lab, lang, prefix):
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
-def test_lab_page_has_language_title(lab, lang, prefix):
-    html = _lab_html(lab, prefix)
+def test_lab_page_has_language_title(site, lab, lang, prefix):
+    html = _lab_html(site, lab, prefix)
     source = (DOCS / "labs" / f"{lab}.{lang}.py").read_text(encoding="utf-8")
     title = re.search(r"^# # (.+)$", source, re.M).group(1)
     assert f"<title>{title}" in html
@@ -150,13 +137,13 @@ def test_lab_page_has_language_title(lab, lang, prefix):
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
-def test_lab_download_button_serves_notebook(lab, lang, prefix):
-    html = _lab_html(lab, prefix)
+def test_lab_download_button_serves_notebook(site, lab, lang, prefix):
+    html = _lab_html(site, lab, prefix)
     button = re.search(
         r'<a href="([^"]+)" download class="md-button vcbook-notebook-download">', html
     )
     assert button, "no download button"
-    target = built_site() / prefix / "labs" / lab / button.group(1)
+    target = site / prefix / "labs" / lab / button.group(1)
     assert target.name == f"{lab}.ipynb"
     assert target.exists(), (
         f"the button links to {button.group(1)}, which was not published"
@@ -170,8 +157,22 @@ def test_lab_download_button_serves_notebook(lab, lang, prefix):
 
 
 @pytest.mark.parametrize("lab", LAB_NAMES)
-def test_lab_dark_scheme_has_dark_theme(lab):
-    html = _lab_html(lab, "")
+@pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
+def test_lab_language_selector_links_twin(site, lab, lang, prefix):
+    html = _lab_html(site, lab, prefix)
+    page = site / prefix / "labs" / lab / "index.html"
+    for other, other_prefix in LANGUAGE_PREFIXES:
+        link = re.search(rf'<a href="([^"]*)" hreflang="{other}"', html)
+        assert link, f"{prefix}labs/{lab}/ has no language link to {other}"
+        target = (page.parent / link.group(1) / "index.html").resolve()
+        assert (
+            target == (site / other_prefix / "labs" / lab / "index.html").resolve()
+        ), f"the {other} link of {prefix}labs/{lab}/ leads to {link.group(1)}"
+
+
+@pytest.mark.parametrize("lab", LAB_NAMES)
+def test_lab_dark_scheme_has_dark_theme(site, lab):
+    html = _lab_html(site, lab, "")
     dark = re.search(
         r'\[data-md-color-scheme="slate"\] \.jupyter-wrapper\{([^}]*)\}', html
     )
@@ -179,15 +180,14 @@ def test_lab_dark_scheme_has_dark_theme(lab):
     assert "--jp-layout-color0" in dark.group(1)
 
 
-def test_lab_sources_not_published_as_text():
-    site = built_site()
+def test_lab_sources_not_published_as_text(site):
     leaked = sorted(str(path.relative_to(site)) for path in site.rglob("*.py"))
     assert leaked == []
 
 
-def test_labs_are_in_both_navs():
+def test_labs_are_in_both_navs(site):
     for prefix in ("", "en/"):
-        html = (built_site() / prefix / "index.html").read_text(encoding="utf-8")
+        html = (site / prefix / "index.html").read_text(encoding="utf-8")
         for lab in LAB_NAMES:
             assert f'href="labs/{lab}/"' in html, (
                 f"{prefix}index.html has no nav link to {lab}"
@@ -224,7 +224,7 @@ raise RuntimeError("this cell fails on purpose")
 """
 
 
-def test_failing_cell_fails_build(tmp_path):
+def test_failing_cell_fails_build(site, tmp_path):
     docs = tmp_path / "docs"
     (docs / "labs").mkdir(parents=True)
     for lang in ("pt", "en"):
