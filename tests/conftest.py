@@ -17,13 +17,13 @@ class SiteBuild:
     """A finished ``mkdocs build --strict`` of the book."""
 
     site: Path  # the site directory
-    cache: Path  # the figure cache it filled, which later builds may reuse
+    cache: Path  # the figure and lab caches it filled, which later builds may reuse
     result: object  # the CompletedProcess of the build
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """Build the site once per session, from an empty figure cache (a cold build)."""
+    """Build the site once per session, from empty caches (a cold build)."""
     base = tmp_path_factory.mktemp("site-build")
     site, cache = base / "site", base / "cache"
     return SiteBuild(site, cache, mkdocs_build(site, cache))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from pages import DOCS, ROOT
-from test_notebooks import LANGUAGE_PREFIXES, built_site
+from test_notebooks import LANGUAGE_PREFIXES
 
 import vcbook
 
@@ -82,8 +82,8 @@ def test_api_pages_list_same_modules():
 
 @pytest.mark.parametrize("module", PUBLIC_MODULES)
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
-def test_api_page_documents_functions(module, lang, prefix):
-    html = (built_site() / prefix / "api" / "index.html").read_text(encoding="utf-8")
+def test_api_page_documents_functions(site, module, lang, prefix):
+    html = (site / prefix / "api" / "index.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}"' in html
     functions = _public_functions(module)
     assert functions, f"{module} has no documented public function"
@@ -94,8 +94,8 @@ def test_api_page_documents_functions(module, lang, prefix):
 
 
 @pytest.mark.parametrize("lang, prefix", LANGUAGE_PREFIXES)
-def test_api_docstring_math_rendered(lang, prefix):
-    html = (built_site() / prefix / "api" / "index.html").read_text(encoding="utf-8")
+def test_api_docstring_math_rendered(site, lang, prefix):
+    html = (site / prefix / "api" / "index.html").read_text(encoding="utf-8")
     content = html[html.index("<article") : html.index("</article>")]
     assert '<span class="arithmatex">' in content
     text = re.sub(r"<[^>]+>", "", content)
@@ -134,9 +134,9 @@ def test_sphinx_math_directive_becomes_block():
     assert convert(text) == "Size.\n\n\n$$\nH' = H + 2p\n$$\n\nwith padding $p$."
 
 
-def test_api_in_both_navs():
+def test_api_in_both_navs(site):
     for prefix in ("", "en/"):
-        html = (built_site() / prefix / "index.html").read_text(encoding="utf-8")
+        html = (site / prefix / "index.html").read_text(encoding="utf-8")
         assert 'href="api/"' in html, (
             f"{prefix}index.html has no nav link to the API page"
         )

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from browser import LocalServer, chromium, wait_for_mathjax
-from test_notebooks import LANGUAGE_PREFIXES, built_site
+from test_notebooks import LANGUAGE_PREFIXES
 
 # TeX that would be on the page if MathJax had not typeset it.
 RAW_TEX = re.compile(r"\\\(|\\\[|\$\$|\\(?:frac|mathcal|mathbf|sum|log|tag)\b")
@@ -38,11 +38,11 @@ SEEN_SCRIPT = """() => {
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(site, tmp_path_factory):
     """Open each language's print page, wait for MathJax, print it; return what was seen."""
     directory = tmp_path_factory.mktemp("pdf")
     results = {}
-    with LocalServer(built_site()) as server, chromium({server.origin}) as browser:
+    with LocalServer(site) as server, chromium({server.origin}) as browser:
         for lang, prefix in LANGUAGE_PREFIXES:
             page = browser.context.new_page()
             errors = []
@@ -68,9 +68,9 @@ def test_print_page_in_language(printed, lang):
 
 
 @pytest.mark.parametrize("lang", [lang for lang, _ in LANGUAGE_PREFIXES])
-def test_print_page_has_every_chapter(printed, lang):
+def test_print_page_has_every_chapter(site, printed, lang):
     prefix = dict(LANGUAGE_PREFIXES)[lang]
-    site = built_site() / prefix
+    site = site / prefix
     chapters = sorted(path.parent.name for path in site.glob("capitulo-*/index.html"))
     assert chapters, "no chapter was built"
     assert printed[lang]["chapters"] == len(chapters)
