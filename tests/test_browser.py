@@ -57,6 +57,12 @@ def _site_pages():
 
 
 PAGES = _site_pages()
+# Pages whose front matter sets search.exclude (the print page repeats the book).
+UNSEARCHED = {
+    _url_of(page, page.name.rsplit(".", 2)[1])
+    for page in markdown_pages()
+    if re.match(r"---\n(?:.*\n)*?search:\n\s+exclude: true\n", page.read_text("utf-8"))
+}
 PAGE_IDS = [url or "index" for _, url in PAGES]
 
 
@@ -335,7 +341,9 @@ def test_search_index_has_only_its_language(site, lang):
     assert index["config"]["lang"] == [lang]
     assert "stemmer" in index["config"]["pipeline"]
     expected = {
-        url.removeprefix(prefix) for page_lang, url in PAGES if page_lang == lang
+        url.removeprefix(prefix)
+        for page_lang, url in PAGES
+        if page_lang == lang and url not in UNSEARCHED
     }
     pages = {doc["location"].split("#")[0] for doc in index["docs"]}
     assert pages == expected
