@@ -6,7 +6,7 @@ ordinary images, with Material's ``#only-light`` and ``#only-dark`` suffixes.
 
 Renders are cached on disk under ``.cache/figures`` (or ``$VCBOOK_CACHE_DIR``)
 keyed by a hash of the vcbook sources, so a rebuild without code changes
-renders nothing, and ``mkdocs serve`` never sees a file change in docs/.
+renders nothing, and ``mkdocs serve`` detects no file change in docs/.
 """
 
 import logging

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from browser import CHROMIUM, INSTALL_HINT, LocalServer, chromium, wait_for_mathjax
+from browser import CHROMIUM, INSTALL_HINT, SUB_PATH, wait_for_mathjax
 from pages import DOCS, LANGUAGES, ROOT, markdown_pages
-from sitebuild import mkdocs_build
 
 DEFAULT_LANGUAGE = "pt"
 # Playwright's color scheme -> Material's data-md-color-scheme.
@@ -28,11 +27,10 @@ SCHEMES = {"light": "default", "dark": "slate"}
 RAW_TEX = re.compile(
     r"\\\(|\\\)|\\\[|\\\]|\$\$|\\tag\b|\\(?:frac|mathbf|mathcal|sum|log)\b|\$[^$\s][^$\n]*\$"
 )
-SUB_PATH = "book/"
 SEARCHES = [
     # (language, query, URL path that must be among the results)
     ("pt", "verossimilhanças", "capitulo-1/"),
-    ("en", "likelihoods", "en/capitulo-1/"),
+    ("en", "histograms", "en/capitulo-1/"),
 ]
 
 
@@ -168,35 +166,6 @@ def _open(browser, origin, url, scheme):
     )
     wait_for_mathjax(page)
     return page, visit
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    with LocalServer(site) as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def sub_path_server(built_site, tmp_path_factory):
-    """The book built with a site_url under /book/, and served there."""
-    root = tmp_path_factory.mktemp("sub-path")
-    with LocalServer(root) as running:
-        result = mkdocs_build(
-            root / SUB_PATH, built_site.cache, site_url=f"{running.origin}/{SUB_PATH}"
-        )
-        if result.returncode != 0:
-            pytest.fail(
-                f"mkdocs build with site_url .../{SUB_PATH} failed:\n{result.stderr[-3000:]}"
-            )
-        yield running
-
-
-@pytest.fixture(scope="session")
-def browser(server, sub_path_server):
-    if not CHROMIUM.exists():
-        pytest.fail(INSTALL_HINT)
-    with chromium([server.origin, sub_path_server.origin]) as running:
-        yield running
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 Python blocks run in fresh globals with their printed output compared to
 the ``expected-output`` block that follows them, if any. The collection
-fails, instead of skipping, when a page holds a fence that would not run.
+fails, instead of skipping, when a page contains a fence that would not run.
 """
 
 import builtins

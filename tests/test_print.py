@@ -8,7 +8,7 @@ fails the test.
 import re
 
 import pytest
-from browser import LocalServer, chromium, wait_for_mathjax
+from browser import wait_for_mathjax
 from test_notebooks import LANGUAGE_PREFIXES
 
 # TeX that would be on the page if MathJax had not typeset it.
@@ -38,27 +38,27 @@ SEEN_SCRIPT = """() => {
 
 
 @pytest.fixture(scope="module")
-def printed(site, tmp_path_factory):
+def printed(browser, server, tmp_path_factory):
     """Open each language's print page, wait for MathJax, print it; return what was seen."""
     directory = tmp_path_factory.mktemp("pdf")
     results = {}
-    with LocalServer(site) as server, chromium({server.origin}) as browser:
-        for lang, prefix in LANGUAGE_PREFIXES:
-            page = browser.context.new_page()
-            errors = []
-            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
-            page.emulate_media(color_scheme="light")
-            page.goto(f"{server.origin}/{prefix}print/", wait_until="load")
-            wait_for_mathjax(page)
-            page.evaluate("() => document.fonts.ready.then(() => true)")
-            seen = page.evaluate(SEEN_SCRIPT)
-            pdf = page.pdf(format="A4", print_background=True)
-            (directory / f"print-{lang}.pdf").write_bytes(pdf)
-            seen.update(pdf=pdf, page_errors=errors)
-            results[lang] = seen
-            page.close()
-        for seen in results.values():
-            seen["external"] = list(browser.foreign_requests)
+    foreign_before = len(browser.foreign_requests)
+    for lang, prefix in LANGUAGE_PREFIXES:
+        page = browser.context.new_page()
+        errors = []
+        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+        page.emulate_media(color_scheme="light")
+        page.goto(f"{server.origin}/{prefix}print/", wait_until="load")
+        wait_for_mathjax(page)
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        seen = page.evaluate(SEEN_SCRIPT)
+        pdf = page.pdf(format="A4", print_background=True)
+        (directory / f"print-{lang}.pdf").write_bytes(pdf)
+        seen.update(pdf=pdf, page_errors=errors)
+        results[lang] = seen
+        page.close()
+    for seen in results.values():
+        seen["external"] = browser.foreign_requests[foreign_before:]
     return results
 
 

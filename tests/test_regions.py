@@ -11,15 +11,9 @@ from vcbook import regions
 
 RTOL, ATOL = 1e-10, 1e-12
 
-# Two shallow networks with 3 hidden units that fold [0, 1] into 3 pieces.
-NET_1 = [
-    (np.ones((3, 1)), np.array([0.0, -1 / 3, -2 / 3])),
-    (np.array([[3.0, -6.0, 6.0]]), np.zeros(1)),
-]
-NET_2 = [
-    (np.ones((3, 1)), np.array([0.0, -0.3, -0.7])),
-    (np.array([[3.0, -4.75, 3.75]]), np.zeros(1)),
-]
+# The two shallow networks of Fig. 6, 3 hidden units each, fold [0, 1] into
+# 3 pieces; the tests check the figure's own networks.
+from vcbook.figures.ch3 import NET_1, NET_2  # noqa: E402
 
 
 def _random_network(widths, seed):

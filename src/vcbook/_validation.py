@@ -1,7 +1,7 @@
 """Argument checks shared by the public functions of vcbook.
 
 Each helper raises ``TypeError`` or ``ValueError`` with a message that names
-the argument, shows the value received and says how to fix it, so that a bad
+the argument, shows the value received and gives the fix, so that a bad
 call fails at the call site instead of deep inside NumPy or torch.
 """
 
@@ -123,7 +123,7 @@ def check_positive_int(value, name):
 
 
 def check_probabilities(p, name, *, dim=-1, normalized=True):
-    """Check that ``p`` holds probabilities in [0, 1] summing to 1 along ``dim``.
+    """Check that ``p`` contains probabilities in [0, 1] summing to 1 along ``dim``.
 
     ``p`` is a NumPy array or a torch tensor. With ``normalized=False`` only
     the range is checked.

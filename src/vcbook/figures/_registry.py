@@ -95,10 +95,10 @@ CLIP_ID = re.compile(rb"\bp[0-9a-f]{10}\b")
 
 
 def _renumber_clip_paths(svg):
-    # matplotlib names a clip path after a hash of its transform's repr, and
-    # that repr can differ in the last digit between two draws of the same
-    # figure (seen after drawing other figures first, matplotlib 3.11.2)
-    # while every coordinate written to the SVG is the same. Numbering the
+    # matplotlib 3.11.2 names a clip path after a hash of its transform's
+    # repr. That repr can differ in the last digit between two draws of the
+    # same figure, seen after drawing other figures first, although every
+    # coordinate written to the SVG is the same. Numbering the
     # clip paths in order of appearance makes the bytes depend only on what
     # is drawn.
     names = {}
