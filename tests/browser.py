@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The path under which the sub_path_server fixture (tests/conftest.py) serves the book.
+SUB_PATH = "book/"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -8,7 +8,11 @@ from pages import ROOT
 
 
 def mkdocs_build(site, cache, *, site_url=None, root=ROOT):
-    """Build the book into ``site`` with figure cache ``cache``; return the CompletedProcess.
+    """Build the book into ``site`` with build caches under ``cache``; return the result.
+
+    Figures are cached in ``cache/figures`` and executed labs in
+    ``cache/notebooks``, so later builds given the same ``cache`` neither
+    render a figure nor run a lab again.
 
     With ``site_url``, the build reads mkdocs.yml from standard input with
     ``site_url`` appended, so relative paths in it still resolve against the
@@ -16,7 +20,12 @@ def mkdocs_build(site, cache, *, site_url=None, root=ROOT):
     directory holding mkdocs.yml (a copy of the project, for tests that
     change pages).
     """
-    env = {**os.environ, "VCBOOK_CACHE_DIR": str(cache), "NO_MKDOCS_2_WARNING": "1"}
+    env = {
+        **os.environ,
+        "VCBOOK_CACHE_DIR": str(cache / "figures"),
+        "VCBOOK_NOTEBOOK_CACHE_DIR": str(cache / "notebooks"),
+        "NO_MKDOCS_2_WARNING": "1",
+    }
     command = [
         sys.executable,
         "-m",

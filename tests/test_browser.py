@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from browser import CHROMIUM, INSTALL_HINT, LocalServer, chromium, wait_for_mathjax
+from browser import CHROMIUM, INSTALL_HINT, SUB_PATH, wait_for_mathjax
 from pages import DOCS, LANGUAGES, ROOT, markdown_pages
-from sitebuild import mkdocs_build
 
 DEFAULT_LANGUAGE = "pt"
 # Playwright's color scheme -> Material's data-md-color-scheme.
@@ -28,11 +27,10 @@ SCHEMES = {"light": "default", "dark": "slate"}
 RAW_TEX = re.compile(
     r"\\\(|\\\)|\\\[|\\\]|\$\$|\\tag\b|\\(?:frac|mathbf|mathcal|sum|log)\b|\$[^$\s][^$\n]*\$"
 )
-SUB_PATH = "book/"
 SEARCHES = [
     # (language, query, URL path that must be among the results)
     ("pt", "verossimilhanças", "capitulo-1/"),
-    ("en", "likelihoods", "en/capitulo-1/"),
+    ("en", "histograms", "en/capitulo-1/"),
 ]
 
 
@@ -48,7 +46,8 @@ def _url_of(page, lang):
 def _site_pages():
     """(language, URL path) of every page of the book, from the docs/ sources."""
     found = []
-    for page in markdown_pages():
+    labs = sorted((DOCS / "labs").glob("*.py"))  # notebooks, pages like the others
+    for page in [*markdown_pages(), *labs]:
         lang = page.name.rsplit(".", 2)[1]
         if lang in LANGUAGES:
             found.append((lang, _url_of(page, lang)))
@@ -56,6 +55,12 @@ def _site_pages():
 
 
 PAGES = _site_pages()
+# Pages whose front matter sets search.exclude (the print page repeats the book).
+UNSEARCHED = {
+    _url_of(page, page.name.rsplit(".", 2)[1])
+    for page in markdown_pages()
+    if re.match(r"---\n(?:.*\n)*?search:\n\s+exclude: true\n", page.read_text("utf-8"))
+}
 PAGE_IDS = [url or "index" for _, url in PAGES]
 
 
@@ -164,35 +169,6 @@ def _open(browser, origin, url, scheme):
 
 
 @pytest.fixture(scope="session")
-def server(site):
-    with LocalServer(site) as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def sub_path_server(built_site, tmp_path_factory):
-    """The book built with a site_url under /book/, and served there."""
-    root = tmp_path_factory.mktemp("sub-path")
-    with LocalServer(root) as running:
-        result = mkdocs_build(
-            root / SUB_PATH, built_site.cache, site_url=f"{running.origin}/{SUB_PATH}"
-        )
-        if result.returncode != 0:
-            pytest.fail(
-                f"mkdocs build with site_url .../{SUB_PATH} failed:\n{result.stderr[-3000:]}"
-            )
-        yield running
-
-
-@pytest.fixture(scope="session")
-def browser(server, sub_path_server):
-    if not CHROMIUM.exists():
-        pytest.fail(INSTALL_HINT)
-    with chromium([server.origin, sub_path_server.origin]) as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
 def visits(browser, server):
     """Load each page once per scheme, lazily, and keep what the load recorded."""
     cache = {}
@@ -221,7 +197,8 @@ def test_chromium_installed():
 
 
 def test_every_page_is_checked():
-    names = {page.name.rsplit(".", 2)[0] for page in markdown_pages()}
+    sources = [*markdown_pages(), *(DOCS / "labs").glob("*.py")]
+    names = {page.relative_to(DOCS).as_posix().rsplit(".", 2)[0] for page in sources}
     assert len(PAGES) == len(names) * len(LANGUAGES)
 
 
@@ -333,7 +310,9 @@ def test_search_index_has_only_its_language(site, lang):
     assert index["config"]["lang"] == [lang]
     assert "stemmer" in index["config"]["pipeline"]
     expected = {
-        url.removeprefix(prefix) for page_lang, url in PAGES if page_lang == lang
+        url.removeprefix(prefix)
+        for page_lang, url in PAGES
+        if page_lang == lang and url not in UNSEARCHED
     }
     pages = {doc["location"].split("#")[0] for doc in index["docs"]}
     assert pages == expected
