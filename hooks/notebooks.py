@@ -22,7 +22,9 @@ nbconvert produces so that it fits the site:
 - the hidden copy of each code cell, which the copy button reads, becomes a
   ``<pre>`` element, so that it is not read as prose;
 - plots, which nbconvert inlines as ``data:`` URIs, become image files next
-  to the page, so the HTML stays small and every image is a site resource;
+  to the page, so the HTML stays small and every image is a site resource,
+  and their alt text, which nbconvert writes in English, is in the page's
+  language;
 - each lab is also published as ``<name>.ipynb`` next to its page, and the
   theme shows a download button for it (``overrides/partials``).
 
@@ -77,6 +79,12 @@ DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$(?!\$)", re.DOTALL)
 WRAPPER_SELECTOR = ".jupyter-wrapper{"
 INLINE_IMAGE = re.compile(r'src="data:image/(png|jpeg);base64,([^"]+)"')
+# nbconvert's alt text of every output image, in English on every page.
+NBCONVERT_ALT = 'alt="No description has been provided for this image"'
+OUTPUT_ALT = {
+    "pt": "Gráfico produzido pela célula de código acima",
+    "en": "Plot made by the code cell above",
+}
 # The hidden copy of each code cell that the copy button reads.
 CLIPBOARD_TEXT = re.compile(
     r'<div class="clipboard-copy-txt" (id="cell-\d+")>(.*?)</div>', re.DOTALL
@@ -289,6 +297,7 @@ def on_page_content(html, page, config, files):
         return f'src="{name}"'
 
     html = INLINE_IMAGE.sub(extract_image, html)
+    html = html.replace(NBCONVERT_ALT, f'alt="{OUTPUT_ALT[page.file.locale]}"')
     page.notebook_download = {
         "href": f"{stem}.ipynb",
         "title": DOWNLOAD_TITLE[page.file.locale],

@@ -104,6 +104,8 @@ def test_lab_page_has_executed_outputs(site, lab, lang, prefix):
     assert "jp-OutputArea-output" in html, "no cell output: the lab was not executed"
     plots = re.findall(rf'<img [^>]*src="({lab}-output-\d+\.png)"', html)
     assert plots, "no plot in the outputs"
+    assert "No description has been provided" not in html
+    assert html.count(f'alt="{_load_hook().OUTPUT_ALT[lang]}"') == len(plots)
     for plot in plots:
         path = site / prefix / "labs" / lab / plot
         assert path.read_bytes().startswith(b"\x89PNG"), f"{plot} is not a PNG file"
