@@ -22,9 +22,9 @@ nbconvert produces so that it fits the site:
 - the hidden copy of each code cell, which the copy button reads, becomes a
   ``<pre>`` element, so that it is not read as prose;
 - plots, which nbconvert inlines as ``data:`` URIs, become image files next
-  to the page, so the HTML stays small and every image is a site resource,
-  and their alt text, which nbconvert writes in English, is in the page's
-  language;
+  to the page, so the HTML stays small and every image is a site resource.
+  nbconvert gives each one the same English alt text, which becomes a
+  description in the page's language;
 - each lab is also published as ``<name>.ipynb`` next to its page, and the
   theme shows a download button for it (``overrides/partials``).
 
@@ -37,8 +37,9 @@ every lab. The cache does not see changes to the installed packages.
 This relies on internals of mkdocs-jupyter 0.26.3 (``NotebookFile``,
 ``Plugin.should_include``, ``nbconvert2.get_nbconvert_app``, the markup of
 its nbconvert template and its dark theme's CSS) and of
-mkdocs-static-i18n 1.3.1 (``file.locale``, the order of its ``on_files``),
-so ``on_config`` rejects any other version.
+mkdocs-static-i18n 1.3.1 (``file.locale``, the order of its ``on_files``,
+the plugin's languages and ``file.alternates``, which its language selector
+reads), so ``on_config`` rejects any other version.
 """
 
 import base64
@@ -189,7 +190,8 @@ def _lab_alternates(file, config):
     prefix = "" if file.locale == i18n.default_language else f"{file.locale}/"
     if not file.url.startswith(prefix):
         raise PluginError(
-            f"{file.src_uri}: {file.url!r} does not start with {prefix!r}"
+            f"{file.src_uri} is published at {file.url!r}, outside {prefix!r}, the "
+            "directory of its language; set docs_structure: suffix for the i18n plugin"
         )
     path = file.url[len(prefix) :]
     stem = PurePosixPath(file.src_uri).name.split(".")[0]
@@ -199,8 +201,9 @@ def _lab_alternates(file, config):
         twin = twin / f"{stem}.{language}.py"
         if not twin.is_file():
             raise PluginError(
-                f"{file.src_uri} has no {language} twin; add "
-                f"{twin.relative_to(config.docs_dir).as_posix()}"
+                f"{file.src_uri}: the {language} lab "
+                f"{twin.relative_to(config.docs_dir).as_posix()} is missing; add it, "
+                "because every lab is published in every language"
             )
         url = path if language == i18n.default_language else f"{language}/{path}"
         alternates[language] = types.SimpleNamespace(url=url)

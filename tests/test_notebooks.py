@@ -226,16 +226,26 @@ raise RuntimeError("this cell fails on purpose")
 """
 
 
-def test_failing_cell_fails_build(site, tmp_path):
+PASSING_LAB = """\
+# %% [markdown]
+# # Lab
+# %%
+print("this cell runs")
+"""
+
+
+def _build_labs(tmp_path, labs):
+    """Build a one-page project whose labs are ``labs`` ({file name: source})."""
     docs = tmp_path / "docs"
     (docs / "labs").mkdir(parents=True)
     for lang in ("pt", "en"):
         (docs / f"index.{lang}.md").write_text("# Index\n", encoding="utf-8")
-        (docs / "labs" / f"lab-1.{lang}.py").write_text(FAILING_LAB, encoding="utf-8")
+    for name, source in labs.items():
+        (docs / "labs" / name).write_text(source, encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
     config.write_text(
         textwrap.dedent(f"""\
-        site_name: failing lab
+        site_name: labs
         docs_dir: {docs}
         theme: {{name: material}}
         hooks: [{ROOT / "hooks" / "notebooks.py"}]
@@ -250,13 +260,25 @@ def test_failing_cell_fails_build(site, tmp_path):
         """),
         encoding="utf-8",
     )
-    result = _mkdocs_build(
+    return _mkdocs_build(
         config,
         tmp_path / "site",
         {"VCBOOK_NOTEBOOK_CACHE_DIR": str(tmp_path / "cache")},
     )
+
+
+def test_failing_cell_fails_build(tmp_path):
+    result = _build_labs(
+        tmp_path, {"lab-1.pt.py": FAILING_LAB, "lab-1.en.py": FAILING_LAB}
+    )
     assert result.returncode != 0, "a lab whose cell raises was built"
     assert "this cell fails on purpose" in result.stderr
+
+
+def test_missing_lab_twin_fails_build(tmp_path):
+    result = _build_labs(tmp_path, {"lab-1.pt.py": PASSING_LAB})
+    assert result.returncode != 0, "a lab without its English twin was built"
+    assert "labs/lab-1.en.py is missing" in result.stderr
 
 
 def _project_jupyter_options():
