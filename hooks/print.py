@@ -1,9 +1,9 @@
 """Assemble the print version of the book: every page of the language's nav on one page.
 
-The page ``docs/print.<lang>.md`` contains a short introduction. When MkDocs
-builds it, every other page of the current language's navigation already has
-its HTML (MkDocs renders the Markdown of all pages before it applies any
-template), so ``on_page_context`` appends those pages, in nav order, each in
+The page ``docs/print.<lang>.md`` contains a short introduction. MkDocs
+renders the Markdown of all pages before it applies any template, so when it
+builds the print page, every other page of the language's navigation already
+has its HTML. ``on_page_context`` appends those pages in nav order, each in
 its own ``<section class="print-page">`` that starts on a new sheet. The
 sections keep their math (arithmatex markup, typeset by MathJax on the print
 page), figures and lab outputs; relative links and image sources are

@@ -1,8 +1,8 @@
 """The print version of each language prints to a PDF with its math typeset, in Chromium.
 
 The built site is served on 127.0.0.1 and read by Debian's Chromium through
-Playwright (tests/browser.py); any request to another host is aborted and
-fails the test.
+Playwright (tests/browser.py). Any request to another host is aborted, and
+the test fails.
 """
 
 import re

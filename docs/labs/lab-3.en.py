@@ -106,8 +106,9 @@ for total in (24, 48):
 # Two ReLU units are enough for the "tent" function
 # $t(x) = 2\,\mathrm{ReLU}(x) - 4\,\mathrm{ReLU}(x - 1/2)$, which on $[0, 1]$ rises from 0 to 1 and falls
 # back.
-# Composing the tent $K$ times folds the interval onto itself $K$ times, and the composition has $2^K$
-# regions with only $2K$ neurons; a shallow network with $2K$ neurons has at most $2K + 1$.
+# Composing the tent $K$ times folds the interval onto itself $K$ times, so the composition has $2^K$
+# regions with only $2K$ neurons.
+# A shallow network with $2K$ neurons has at most $2K + 1$.
 
 
 # %%

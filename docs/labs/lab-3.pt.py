@@ -106,8 +106,9 @@ for total in (24, 48):
 #
 # Duas unidades ReLU bastam para a função "tenda" $t(x) = 2\,\mathrm{ReLU}(x) - 4\,\mathrm{ReLU}(x - 1/2)$,
 # que em $[0, 1]$ sobe de 0 a 1 e desce de volta.
-# Compor a tenda $K$ vezes dobra o intervalo sobre si mesmo $K$ vezes, e a composição tem $2^K$ regiões
-# com apenas $2K$ neurônios; uma rede rasa com $2K$ neurônios tem no máximo $2K + 1$.
+# Compor a tenda $K$ vezes dobra o intervalo sobre si mesmo $K$ vezes, então a composição tem $2^K$
+# regiões com apenas $2K$ neurônios.
+# Uma rede rasa com $2K$ neurônios tem no máximo $2K + 1$.
 
 
 # %%
